@@ -1,0 +1,77 @@
+# testbed-micropython: run MicroPython's test suite on many boards at once.
+# `make help` lists the targets. Configuration variables may be given on the command line.
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+MAKEFLAGS += --no-builtin-rules
+.DEFAULT_GOAL := all
+
+# ---- configuration (defaults; override on the command line) ----
+CC         ?= cc
+AR         ?= ar
+PKG_CONFIG ?= pkg-config
+CFLAGS     ?= -O2 -g
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+NODE       ?= node
+PYTHON3    ?= python3
+
+# V=1 shows the commands; otherwise one short line per step
+V ?=
+ifeq ($(V),1)
+Q :=
+quiet = @:
+else
+Q := @
+quiet = @printf '  %-8s %s\n'
+endif
+
+TOP := $(CURDIR)
+
+include mk/tools.mk
+include mk/vbench.mk
+include mk/check.mk
+include mk/bench.mk
+include mk/test.mk
+
+.PHONY: all setup help clean install
+
+all: tools
+
+setup:
+	$(Q)sh scripts/setup.sh
+
+help:
+	@echo 'testbed-micropython: make targets'
+	@echo
+	@echo '  make [all]            build the tools into build/bin'
+	@echo '  make setup            install Debian and npm dependencies (idempotent)'
+	@echo '  make demo             run the test corpus on a virtual bench (no hardware)'
+	@echo '  make [-jN] test TESTBED=virtual VBOARDS=N [VBOARD_TYPE=wasm|microbit]'
+	@echo '  make [-jN] test PORT=/dev/ttyACM0 | PORTS="/dev/ttyACM0 /dev/ttyACM1"'
+	@echo '                        run the tests (MPY_DIR=checkout, TESTS="basics/ extmod/json*.py", RUN=name);'
+	@echo '                        a second run redoes only what failed or changed'
+	@echo '  make retest ...       forget the results of the selection (TESTS) and test again'
+	@echo '  make report [RUN=]    make the reports again from results/RUN'
+	@echo '  make vbench-start VBOARDS=N [VBOARD_TYPE=wasm|microbit]'
+	@echo '                        start N virtual boards under results/vbench/'
+	@echo '  make vbench-stop      stop them'
+	@echo '  make check            build with sanitizers and run every test suite'
+	@echo '  make fuzz FUZZ_SECONDS=N  run the fuzzers longer'
+	@echo '  make bench            run the benchmarks and print their figures'
+	@echo '  make install [PREFIX=/usr/local] [DESTDIR=]  install the tools'
+	@echo '  make clean            remove build/ and results/'
+	@echo
+	@echo 'variables: V=1 (show commands), CC, CFLAGS, PKG_CONFIG, PREFIX, DESTDIR'
+
+clean:
+	$(Q)rm -rf build
+	$(Q)find results -mindepth 1 ! -name README.md -exec rm -rf {} +
+
+install: tools
+	$(Q)install -d '$(DESTDIR)$(PREFIX)/bin' '$(DESTDIR)$(PREFIX)/share/testbed-micropython'
+	$(Q)install -m 755 $(TOOL_BINS) '$(DESTDIR)$(PREFIX)/bin/'
+	$(Q)install -m 644 tools/vboard/board-wasm.mjs '$(DESTDIR)$(PREFIX)/share/testbed-micropython/'
+	$(Q)install -d '$(DESTDIR)$(PREFIX)/share/testbed-micropython/feature_check'
+	$(Q)install -m 644 tools/mp-runtest/feature_check/*.py '$(DESTDIR)$(PREFIX)/share/testbed-micropython/feature_check/'
+	$(Q)sed 's|@TOP@|$(TOP)|' scripts/mptest >'$(DESTDIR)$(PREFIX)/bin/mptest' && chmod 755 '$(DESTDIR)$(PREFIX)/bin/mptest'

@@ -1,0 +1,4 @@
+# Benchmarks: measured figures only, no assertions (machines here are shared and noisy).
+.PHONY: bench
+bench: setup-quiet tools
+	$(Q)BIN=build/bin sh scripts/bench-runtest.sh

@@ -1,0 +1,39 @@
+# The project's own tests: unit tests and fuzzers built with sanitizers, integration tests against
+# virtual boards. `make check` ends with one line "N passed, N failed" summing every suite.
+
+CLANG        ?= clang
+FUZZ_SECONDS ?= 5
+FUZZ_CFLAGS  := -std=c11 -g -O1 -D_GNU_SOURCE -Itools/lib -Itests/unit -fsanitize=fuzzer,address,undefined
+
+UNIT_TESTS := test_rawrepl test_verdict
+UNIT_BINS  := $(UNIT_TESTS:%=build/check/tests/%)
+FUZZERS    := fuzz_follow fuzz_regexexp
+FUZZ_BINS  := $(FUZZERS:%=build/fuzz/%)
+
+build/check/tests/%: build/check/tests/unit/%.o build/check/tests/unit/script_io.o $(CHK_LIB)
+	@mkdir -p $(@D)
+	$(quiet) LD $@
+	$(Q)$(CC) $(CHK_CFLAGS) -o $@ $^
+
+build/check/tests/unit/%.o: CHK_CFLAGS += -Itests/unit
+.SECONDARY: $(UNIT_TESTS:%=build/check/tests/unit/%.o) build/check/tests/unit/script_io.o
+
+# fuzzers: clang's libFuzzer, the library sources compiled in
+build/fuzz/%: tests/fuzz/%.c tests/unit/script_io.c $(LIB_SRCS) $(wildcard tools/lib/*.h)
+	@mkdir -p $(@D)
+	$(quiet) FUZZ $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/$*.c tests/unit/script_io.c $(LIB_SRCS)
+
+.PHONY: check check-build fuzz
+check-build: check-tools $(UNIT_BINS) $(FUZZ_BINS)
+
+# every suite runs even when one fails; the summary line sums them all
+check: setup-quiet check-build
+	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh
+
+fuzz: $(FUZZ_BINS)
+	$(Q)FUZZ_SECONDS=$(or $(FUZZ_SECONDS_LONG),300) ONLY=fuzz sh tests/run.sh
+
+.PHONY: setup-quiet
+setup-quiet:
+	$(Q)sh scripts/setup.sh

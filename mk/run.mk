@@ -1,0 +1,63 @@
+# The rules of one test run. Included by results/<run>/run.mk, which scripts/testrun.sh writes with
+# the run's variables: TOP BIN TD RD EMIT SELECTION BOARDS PORT_<board>.
+#
+# Files of a board <b> under $(RD)/<b>/:
+#   board.id              firmware identity (rewritten by testrun.sh only when it changes)
+#   target.json           what the board supports (mp-runtest --probe), remade when board.id changes
+#   tests.mk              the board's tests after the skip rules, remade when target.json or the
+#                         candidate tests change
+#   <test>.json           the result of a test (any verdict)
+#   <test>.ok             exists exactly when the test passed or was skipped: the make target, so a
+#                         failed test is run again next time and a passed one is not
+#   failed/<name>.out|exp as run-tests.py writes them for failures
+# A board's tests run one after another (a chain of order-only prerequisites); boards run in
+# parallel. A test reruns when its file, its expected output, the board's firmware or the verdict
+# rules (mp-runtest --version) change; a rebuilt mp-runtest alone does not rerun anything.
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+MAKEFLAGS += --no-builtin-rules
+.SECONDEXPANSION:
+
+V ?=
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.PHONY: all $(BOARDS:%=board-%)
+all: $(BOARDS:%=board-%)
+
+# the firmware's answers to the feature checks
+$(RD)/%/target.json: $(RD)/%/board.id
+	$(Q)$(BIN)/mp-runtest --port '$(PORT_$*)' --board '$*' --tests-dir '$(TD)' --probe --result '$@' -q
+
+# the board's list of tests, after the skip rules
+$(RD)/%/tests.mk: $(RD)/%/target.json $(RD)/candidates.txt $(TOP)/scripts/select-tests.sh $(TOP)/scripts/gen-board-mk.sh
+	$(Q)sh $(TOP)/scripts/gen-board-mk.sh '$*' '$(TD)' '$(RD)' '$(EMIT)' $(SELECTION) >'$@.tmp' && mv '$@.tmp' '$@'
+
+# expected output, once per test for every board: the .exp file, else CPython's output. A test
+# whose expected output cannot be made still gets a file, so that its board's chain goes on; the
+# test then fails with the reason in its diff.
+$(RD)/exp/%.exp: $(TD)/% $$(wildcard $(TD)/$$*.exp $(TD)/$$*.$(EMIT).exp)
+	@mkdir -p '$(@D)'
+	$(Q)$(BIN)/mp-exp --emit $(EMIT) '$<' '$@' || printf 'CPYTHON3 CRASH:\nno expected output: mp-exp failed\n' >'$@'
+
+# run one test: $(1) board, $(2) test, $(3) its number, $(4) the board's count; exit status 1 (the
+# test failed) is a result, not an error: the board goes on with its next test
+define RUNTEST
+$(Q)$(BIN)/mp-runtest --port '$(PORT_$(1))' --board '$(1)' --tests-dir '$(TD)' --name '$(2)' --emit $(EMIT) \
+	--exp '$(RD)/exp/$(2).exp' --result '$(RD)/$(1)/$(2).json' --out-dir '$(RD)/$(1)/failed' --ok '$@' \
+	--tag '[$(1) $(3)/$(4)]' '$(TD)/$(2)' || [ $$? = 1 ]
+endef
+
+# a test the skip rules exclude: a result file without touching the board
+define SKIPTEST
+@mkdir -p '$(@D)'
+$(Q)printf '{"test":"%s","board":"%s","verdict":"skip","reason":"%s","duration_ms":0,"testcases":0}\n' \
+	'$(2)' '$(1)' '$(3)' >'$(RD)/$(1)/$(2).json.tmp' && mv '$(RD)/$(1)/$(2).json.tmp' '$(RD)/$(1)/$(2).json' && \
+	: >'$@'
+endef
+
+include $(BOARDS:%=$(RD)/%/tests.mk)

@@ -1,0 +1,31 @@
+# `make test`: run the tests on the boards of a run; see scripts/testrun.sh for the variables.
+#   make -j4 test TESTBED=virtual VBOARDS=4     virtual boards, started and stopped by the run
+#   make test PORT=/dev/ttyACM0                 a board already flashed
+#   make test ... MPY_DIR=~/micropython TESTS='basics/ extmod/json*.py'
+#   make retest ...                             forget the results of the selection, then test
+#   make report RUN=virtual                     the reports again, from the result files
+
+TESTBED      ?=
+PORT         ?=
+PORTS        ?=
+MPY_DIR      ?=
+TESTS        ?=
+EMIT         ?= bytecode
+RUN          ?= $(if $(TESTBED),$(TESTBED),ports)
+
+export PORT PORTS TESTBED VBOARDS VBOARD_TYPE VBOARD_ARGS MPY_DIR TESTS EMIT RUN V
+
+.PHONY: test retest report demo
+test: setup-quiet tools
+	+$(Q)BIN=build/bin bash scripts/testrun.sh
+
+# forget the results of the selected tests (all of the run without TESTS) on every board
+retest:
+	$(Q)sh scripts/forget.sh 'results/$(RUN)' $(TESTS)
+	+$(Q)$(MAKE) --no-print-directory test
+
+report:
+	$(Q)sh scripts/report.sh 'results/$(RUN)'
+
+demo:
+	+$(Q)$(MAKE) --no-print-directory test TESTBED=virtual VBOARDS=$(or $(VBOARDS),3) RUN=demo

@@ -1,0 +1,6 @@
+print(list(enumerate('ab')), list(zip([1, 2, 3], 'xy')))
+print(list(map(abs, [-1, 2, -3])), list(filter(None, [0, 1, '', 'a'])))
+print(any([0, 0, 1]), all([1, 1, 0]), sum([1, 2, 3], 10))
+print(list(reversed([1, 2, 3])), chr(65), ord('a'))
+print(hex(255), bin(5), isinstance(3, int), callable(len))
+print(divmod(7, 2), round(7), int('ff', 16), int('-12'), str(12) + 'x')

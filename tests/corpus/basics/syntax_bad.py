@@ -1,0 +1,3 @@
+print('never printed: the whole file fails to compile')
+def broken(:
+    pass

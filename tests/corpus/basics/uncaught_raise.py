@@ -1,0 +1,2 @@
+print('before the error')
+raise ValueError('not caught on purpose')

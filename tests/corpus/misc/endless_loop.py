@@ -1,0 +1,3 @@
+# Never finishes: the expected verdict is a timeout.
+while True:
+    pass

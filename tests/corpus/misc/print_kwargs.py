@@ -1,0 +1,7 @@
+print('a', 'b', sep='-')
+print('no newline', end='')
+print(' then newline')
+print(1, 2, 3, sep='', end='|\n')
+print()
+print('', end='')
+print('last')

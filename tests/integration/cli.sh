@@ -1,0 +1,108 @@
+#!/bin/sh
+# mp-runtest and mp-exp from the outside: help, usage errors, bad ports, busy ports, missing files,
+# expected output from .exp files and from CPython, result files and their atomic writing.
+set -eu
+export LC_ALL=C
+cd "$(dirname "$0")/../.."
+BIN=${BIN:-build/check/bin}
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
+tmp=$(mktemp -d)
+vb_pid=""
+cleanup() {
+	[ -z "$vb_pid" ] || { kill "$vb_pid" 2>/dev/null || true; wait "$vb_pid" 2>/dev/null || true; }
+	rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+pass=0 fail=0
+check() { # DESCRIPTION EXPECTED-STATUS CMD...
+	d=$1 want=$2
+	shift 2
+	got=0
+	"$@" >"$tmp/o" 2>"$tmp/e" || got=$?
+	if [ "$got" = "$want" ]; then
+		pass=$((pass + 1)); echo "ok - $d"
+	else
+		fail=$((fail + 1)); echo "not ok - $d: exit $got, expected $want"; head -n 5 "$tmp/e" | sed 's/^/#   /'
+	fi
+}
+has() { # DESCRIPTION FILE TEXT
+	if grep -q -- "$3" "$2"; then
+		pass=$((pass + 1)); echo "ok - $1"
+	else
+		fail=$((fail + 1)); echo "not ok - $1: '$3' not in $(head -c 300 "$2")"
+	fi
+}
+
+R="$BIN/mp-runtest"
+mkdir -p "$tmp/t/basics"
+printf 'print("hello")\n' >"$tmp/t/basics/hello.py"
+printf 'hello\n' >"$tmp/t/basics/hello.py.exp"
+X="$BIN/mp-exp"
+check "mp-runtest --help exits 0" 0 "$R" --help
+has "--help documents the exit codes" "$tmp/o" "3  the board needs attention"
+check "mp-runtest without --port is a usage error" 2 "$R" "$tmp/t/basics/hello.py"
+has "it names what is missing" "$tmp/e" "no port given"
+check "a bad --timeout is a usage error" 2 "$R" --port /dev/null --timeout abc x.py
+has "the error names the option" "$tmp/e" "invalid value for --timeout: 'abc'"
+check "a port that does not exist: board trouble" 3 "$R" --port "$tmp/none" "$tmp/t/basics/hello.py"
+has "the error names the port" "$tmp/e" "cannot open '$tmp/none'"
+check "a test file that does not exist: local trouble" 4 "$R" --port /dev/null "$tmp/missing.py"
+check "a port that is not a board (/dev/null): board trouble" 3 "$R" --port /dev/null --enter-timeout 1 \
+	"$tmp/t/basics/hello.py"
+
+# mp-exp: .exp file, CPython, CPython crash, no CPython
+printf 'print(1)\n' >"$tmp/t.py"
+printf 'expected\n' >"$tmp/t.py.exp"
+check "mp-exp copies the .exp" 0 "$X" "$tmp/t.py" "$tmp/out"
+has "the .exp text" "$tmp/out" "^expected$"
+printf 'native\n' >"$tmp/t.py.native.exp"
+check "mp-exp --emit native prefers .native.exp" 0 "$X" --emit native "$tmp/t.py" "$tmp/out"
+has "the .native.exp text" "$tmp/out" "^native$"
+printf 'import sys\nprint("from", sys.implementation.name)\n' >"$tmp/c.py"
+check "mp-exp runs CPython without an .exp" 0 "$X" "$tmp/c.py" "$tmp/out"
+has "CPython's output" "$tmp/out" "^from cpython$"
+printf 'print("a")\nraise ValueError("b")\n' >"$tmp/crash.py"
+check "mp-exp: CPython exits non-zero" 0 "$X" "$tmp/crash.py" "$tmp/out"
+has "the text starts with CPYTHON3 CRASH" "$tmp/out" "^CPYTHON3 CRASH:$"
+check "mp-exp without CPython: local trouble" 4 "$X" --python "$tmp/no-python" "$tmp/c.py" "$tmp/out2"
+has "the error says how to fix it" "$tmp/e" "install python3 or give an .exp file"
+
+# against a virtual board
+if "$BIN/vboard" --type wasm --link "$tmp/vb" >"$tmp/ready" 2>"$tmp/vb.log" & vb_pid=$!; then
+	i=0
+	while ! grep -q ready "$tmp/ready" 2>/dev/null && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.1; done
+fi
+check "a test that passes: exit 0" 0 "$R" --port "$tmp/vb" --result "$tmp/r/res.json" --out-dir "$tmp/r" \
+	--tests-dir "$tmp/t" "$tmp/t/basics/hello.py"
+has "the human line" "$tmp/o" "^pass  basics/hello.py ("
+has "the result file" "$tmp/r/res.json" '"verdict":"pass"'
+printf 'print("wrong")\n' >"$tmp/w.py"
+printf 'right\n' >"$tmp/w.py.exp"
+check "a test that fails: exit 1" 1 "$R" --port "$tmp/vb" --out-dir "$tmp/r" --json --name dir/w.py "$tmp/w.py"
+has "JSON line with the diff" "$tmp/o" '"diff":"@@ -1,1 +1,1 @@\\n-right\\n+wrong\\n"'
+has "the .out file named as run-tests.py names it" "$tmp/r/dir_w.py.out" "^wrong$"
+has "the .exp file beside it" "$tmp/r/dir_w.py.exp" "^right$"
+printf 'right\n' >"$tmp/w.py.exp"
+printf 'print("right")\n' >"$tmp/w.py"
+check "the same test passing again" 0 "$R" --port "$tmp/vb" --out-dir "$tmp/r" --name dir/w.py "$tmp/w.py"
+if [ ! -e "$tmp/r/dir_w.py.out" ]; then pass=$((pass + 1)); echo "ok - a pass removes the old .out"; else
+	fail=$((fail + 1)); echo "not ok - the old .out is still there"; fi
+if command -v flock >/dev/null; then
+	flock -n "$tmp/vb" sleep 3 &
+	lock_pid=$!
+	sleep 0.3
+	check "a port locked by another program: board trouble" 3 "$R" --port "$tmp/vb" "$tmp/t/basics/hello.py"
+	has "the error says it is busy" "$tmp/e" "is busy"
+	wait "$lock_pid" || true
+fi
+check "plain raw mode on request works too" 0 "$R" --port "$tmp/vb" --no-raw-paste --json \
+	--tests-dir "$tmp/t" "$tmp/t/basics/hello.py"
+has "raw-paste was not used" "$tmp/o" '"raw_paste":false'
+check "--probe writes target.json" 0 "$R" --port "$tmp/vb" --probe --feature-dir tests/corpus/feature_check \
+	--result "$tmp/target.json"
+has "target.json has the platform" "$tmp/target.json" '"platform":"webassembly"'
+if ls "$tmp"/r/*.tmp* >/dev/null 2>&1; then fail=$((fail + 1)); echo "not ok - temporary files left behind"
+else pass=$((pass + 1)); echo "ok - no temporary files left behind"; fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,4 @@
+try:
+    exec("a = 1\nprint(f'a={a}')\n")
+except SyntaxError:
+    print('no fstring')

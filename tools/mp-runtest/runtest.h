@@ -1,0 +1,49 @@
+/* mp-runtest internals shared by its files. */
+#ifndef MP_RUNTEST_H
+#define MP_RUNTEST_H
+
+#include "buf.h"
+#include "rawrepl.h"
+#include "verdict.h"
+
+struct options {
+	const char *port;
+	long baud;
+	const char *exp_path;
+	const char *result_path;
+	const char *out_dir;
+	const char *name;
+	const char *tests_dir;
+	const char *board;
+	const char *emit;
+	const char *python;
+	const char *feature_dir;
+	long timeout_ms;
+	long enter_timeout_ms;
+	long interrupt_ms;
+	size_t output_cap;
+	int json;
+	int quiet;
+	int verbose;
+	int regex;         /* -1: by the official list, 0 no, 1 yes */
+	int probe;
+	int no_paste;
+	const char *identity_path;
+	const char *tag;
+	const char *ok_path;
+};
+
+/* run CODE as a test (or, special, a feature check) on the open board: soft reset, exec, deadline,
+ * Ctrl-C on expiry; fills RUN (whose buffers live in OUT and ERR). Returns 0, or 1 when the board
+ * needs attention (hung, gone, no raw REPL). */
+struct board_run;
+int run_on_board(struct repl *r, const struct options *o, const struct buf *code, int special,
+		 struct board_run *run, struct buf *out, struct buf *err, char *failure, size_t failure_len);
+
+/* --identity: the firmware's identity string, written to a file when it changed */
+int identify_board(struct repl *r, const struct options *o);
+
+/* --probe: feature checks, target.json */
+int probe_board(struct repl *r, const struct options *o);
+
+#endif
