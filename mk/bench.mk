@@ -2,3 +2,4 @@
 .PHONY: bench
 bench: setup-quiet tools
 	$(Q)BIN=build/bin sh scripts/bench-runtest.sh
+	$(Q)BIN=build/bin bash scripts/bench-pipeline.sh

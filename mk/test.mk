@@ -27,5 +27,8 @@ retest:
 report:
 	$(Q)sh scripts/report.sh 'results/$(RUN)'
 
-demo:
-	+$(Q)$(MAKE) --no-print-directory test TESTBED=virtual VBOARDS=$(or $(VBOARDS),3) RUN=demo
+# the corpus on 3 virtual boards; some corpus tests fail on purpose (tests/corpus/manifest.tsv says
+# which), so failed tests (status 1) are not an error here: only a run that could not test is
+demo: setup-quiet tools
+	+$(Q)MICROPY_TEST_TIMEOUT=$${MICROPY_TEST_TIMEOUT:-10} BIN=build/bin TESTBED=virtual VBOARDS=$(or $(VBOARDS),3) RUN=demo PORT= PORTS= bash scripts/testrun.sh || [ $$? = 1 ]
+	@echo 'demo: the corpus fails some tests on purpose (see tests/corpus/manifest.tsv); results are in results/demo/'

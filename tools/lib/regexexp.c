@@ -1,4 +1,5 @@
 #include "regexexp.h"
+#include "lines.h"
 
 #include <regex.h>
 #include <stdlib.h>
@@ -101,37 +102,6 @@ static int line_matches(const uint8_t *pat, size_t plen, int pat_nl, const uint8
 	return ok;
 }
 
-struct span {
-	const uint8_t *p;
-	size_t len; /* including the newline when there is one */
-};
-
-static size_t split_lines(const uint8_t *p, size_t n, struct span **out)
-{
-	size_t count = 0, cap = 16;
-	struct span *v = malloc(cap * sizeof *v);
-	if (!v)
-		abort();
-	size_t i = 0;
-	while (i < n) {
-		const uint8_t *nl = memchr(p + i, '\n', n - i);
-		size_t len = nl ? (size_t)(nl - (p + i)) + 1 : n - i;
-		if (count == cap) {
-			cap *= 2;
-			struct span *nv = realloc(v, cap * sizeof *v);
-			if (!nv)
-				abort();
-			v = nv;
-		}
-		v[count].p = p + i;
-		v[count].len = len;
-		count++;
-		i += len;
-	}
-	*out = v;
-	return count;
-}
-
 static int has_nl(const struct span *s)
 {
 	return s->len > 0 && s->p[s->len - 1] == '\n';
@@ -151,13 +121,9 @@ void regexexp_apply(const uint8_t *exp, size_t exp_len, const uint8_t *out, size
 	buf_add(&o, out, out_len);
 	if (o.len == 0 || o.data[o.len - 1] != '\n')
 		buf_addc(&o, '\n');
-	size_t ne = split_lines(exp, exp_len, &pe);
-	size_t no = split_lines(o.data, o.len, &po);
+	size_t ne = lines_split(exp, exp_len, 1, 0, &pe);
 	/* room for one inserted "########" line per pattern */
-	struct span *grown = realloc(po, (no + ne + 1) * sizeof *po);
-	if (!grown)
-		abort();
-	po = grown;
+	size_t no = lines_split(o.data, o.len, 1, ne + 1, &po);
 	static const uint8_t hashes[] = "########\n";
 	static const uint8_t fail_line[] = "######## FAIL\n";
 	/* the output lines, each either pointing into OUT or replaced by a pattern's text */

@@ -1,4 +1,5 @@
 #include "verdict.h"
+#include "lines.h"
 #include "regexexp.h"
 
 #include <stdio.h>
@@ -281,38 +282,12 @@ void classified_free(struct classified *c)
 
 /* ---- a short diff for result files ---- */
 
-static size_t split(const uint8_t *p, size_t n, struct line **out)
-{
-	size_t count = 0, cap = 64;
-	struct line *v = malloc(cap * sizeof *v);
-	if (!v)
-		abort();
-	size_t i = 0;
-	while (i < n) {
-		const uint8_t *nl = memchr(p + i, '\n', n - i);
-		size_t len = nl ? (size_t)(nl - (p + i)) : n - i;
-		if (count == cap) {
-			cap *= 2;
-			struct line *nv = realloc(v, cap * sizeof *v);
-			if (!nv)
-				abort();
-			v = nv;
-		}
-		v[count].p = p + i;
-		v[count].len = len;
-		count++;
-		i += len + (nl ? 1 : 0);
-	}
-	*out = v;
-	return count;
-}
-
-static int same_line(const struct line *a, const struct line *b)
+static int same_line(const struct span *a, const struct span *b)
 {
 	return a->len == b->len && (a->len == 0 || memcmp(a->p, b->p, a->len) == 0);
 }
 
-static void add_line(struct buf *d, char mark, const struct line *l)
+static void add_line(struct buf *d, char mark, const struct span *l)
 {
 	buf_addc(d, (uint8_t)mark);
 	size_t n = l->len > 200 ? 200 : l->len;
@@ -325,8 +300,8 @@ static void add_line(struct buf *d, char mark, const struct line *l)
 void verdict_diff(const uint8_t *exp, size_t exp_len, const uint8_t *out, size_t out_len, int max_lines,
 		  struct buf *diff)
 {
-	struct line *e, *o;
-	size_t ne = split(exp, exp_len, &e), no = split(out, out_len, &o);
+	struct span *e, *o;
+	size_t ne = lines_split(exp, exp_len, 0, 0, &e), no = lines_split(out, out_len, 0, 0, &o);
 	size_t pre = 0;
 	while (pre < ne && pre < no && same_line(&e[pre], &o[pre]))
 		pre++;

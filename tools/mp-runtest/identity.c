@@ -4,6 +4,7 @@
  * that its time stamp tells make when the firmware changed. */
 #include "exitcodes.h"
 #include "fileio.h"
+#include "json.h"
 #include "runtest.h"
 #include "util.h"
 
@@ -41,8 +42,16 @@ int identify_board(struct repl *r, const struct options *o)
 	if (!same && (file_mkdirs_for(o->identity_path) != 0 ||
 		      file_write_atomic(o->identity_path, out.data, out.len) != 0))
 		goto done;
-	if (o->json)
-		printf("{\"board\":\"%s\",\"changed\":%s}\n", o->board, same ? "false" : "true");
+	if (o->json) {
+		struct buf j = BUF_INIT;
+		buf_addc(&j, '{');
+		json_kv_str(&j, "board", o->board);
+		json_kv_bytes(&j, "identity", out.data, out.len - 1);
+		json_kv_bool(&j, "changed", !same);
+		buf_adds(&j, "}\n");
+		fwrite(j.data, 1, j.len, stdout);
+		buf_free(&j);
+	}
 	else if (!o->quiet)
 		printf("%s: %s", o->board, buf_str(&out));
 	rc = TB_EXIT_OK;

@@ -47,8 +47,8 @@ void vb_relay_clear(struct vb_relay *r)
 
 void vb_relay_free(struct vb_relay *r)
 {
-	vb_buf_free(&r->to_board);
-	vb_buf_free(&r->to_host);
+	buf_free(&r->to_board);
+	buf_free(&r->to_host);
 	free(r->eot_due);
 	r->eot_due = NULL;
 	r->eot_cap = 0;
@@ -102,7 +102,7 @@ static void eot_pop(struct vb_relay *r, size_t k)
 	r->eot_len -= k;
 }
 
-static ssize_t read_into(struct vb_buf *b, int fd, size_t cap)
+static ssize_t read_into(struct buf *b, int fd, size_t cap)
 {
 	size_t room = cap > b->len ? cap - b->len : 0;
 	ssize_t n;
@@ -111,8 +111,7 @@ static ssize_t read_into(struct vb_buf *b, int fd, size_t cap)
 		room = READ_CHUNK;
 	if (room == 0)
 		return 0;
-	if (vb_buf_reserve(b, room) != 0)
-		return -1;
+	buf_reserve(b, room);
 	do
 		n = read(fd, b->data + b->len, room);
 	while (n < 0 && errno == EINTR);
@@ -230,7 +229,7 @@ ssize_t vb_relay_write_host(struct vb_relay *r, int fd, size_t n, uint64_t now)
 			base = now - burst;
 		r->line_free_ns = base + (uint64_t)w * r->ns_per_byte;
 	}
-	vb_buf_consume(&r->to_host, (size_t)w);
+	buf_consume(&r->to_host, (size_t)w);
 	return w;
 }
 
@@ -253,6 +252,6 @@ ssize_t vb_relay_write_board(struct vb_relay *r, int fd, size_t n, uint64_t now)
 			eots++;
 		eot_pop(r, eots);
 	}
-	vb_buf_consume(&r->to_board, (size_t)w);
+	buf_consume(&r->to_board, (size_t)w);
 	return w;
 }

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "buf.h"
+
 #define VB_PROG "vboard"
 #define VB_VERSION "0.1.0"
 
@@ -48,15 +50,6 @@ void vb_close_fd(int *fd, const char *what); /* closes if >= 0, reports a failur
 uint64_t vb_now_ns(void);
 int vb_timeout_ms(uint64_t now, uint64_t deadline); /* poll timeout until deadline, rounded up */
 
-/* buf.c: growable byte buffer */
-struct vb_buf {
-	unsigned char *data;
-	size_t len;
-	size_t cap;
-};
-int vb_buf_reserve(struct vb_buf *b, size_t extra); /* 0, or -1 with errno ENOMEM */
-void vb_buf_consume(struct vb_buf *b, size_t n);
-void vb_buf_free(struct vb_buf *b);
 
 /* sig.c: signals become bytes on a self-pipe */
 int vb_sig_init(void);   /* 0, or -1 after printing why */
@@ -99,8 +92,8 @@ void vb_child_describe_exit(int status, char *out, size_t size);
 
 /* relay.c: bytes between the pty and the board, with the simulated slowness */
 struct vb_relay {
-	struct vb_buf to_board;  /* host -> board, not yet written to the board */
-	struct vb_buf to_host;   /* board -> host, not yet written to the pty */
+	struct buf to_board;  /* host -> board, not yet written to the board */
+	struct buf to_host;   /* board -> host, not yet written to the pty */
 	size_t host_cap;         /* most bytes kept in to_host */
 	uint64_t ns_per_byte;    /* from --baud; 0 = unthrottled */
 	uint64_t line_free_ns;   /* when the simulated UART may send the next byte */
