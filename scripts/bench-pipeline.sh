@@ -7,7 +7,7 @@
 #     against the time inside mp-runtest
 # Boards are started before each timed run (a bench's boards are already on); the runs use PORTS.
 # Environment: SCALE_NS ("1 2 4 8 16"), SCALE_ARGS (vboard options, default "--baud 115200
-# --exec-delay 100"), SCALE_TESTS (default "basics micropython float unicode"), NOOP_BOARDS (16),
+# --exec-delay 500": a real board takes about a second per test), SCALE_TESTS (default "basics micropython float unicode"), NOOP_BOARDS (16),
 # NOOP_TESTS (900), BIN (build/bin).
 set -eu
 export LC_ALL=C
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 top=$(pwd)
 BIN=${BIN:-build/bin}
 SCALE_NS=${SCALE_NS:-1 2 4 8 16}
-SCALE_ARGS=${SCALE_ARGS:---baud 115200 --exec-delay 100}
+SCALE_ARGS=${SCALE_ARGS:---baud 115200 --exec-delay 500}
 SCALE_TESTS=${SCALE_TESTS:-basics micropython float unicode}
 NOOP_BOARDS=${NOOP_BOARDS:-16}
 NOOP_TESTS=${NOOP_TESTS:-900}
@@ -61,15 +61,21 @@ for n in $SCALE_NS; do
 	printf '  N=%-2s  %6d ms  %4d tests run  T(N)/T(1) = %s\n' "$n" "$wall" "$ran" "$ratio"
 done
 
-# 3. per-test overhead, from the last N=1 style run: one unthrottled board
+# 3. per-test overhead: one unthrottled board; the fixed cost of a run (identity check, make start,
+# reports) is measured by a run with nothing to do and taken out
 boards 1 ""
 rm -rf results/bench-scale
 run bench-scale env TESTS="basics"
+sh scripts/forget.sh results/bench-scale 2>/dev/null
+run bench-scale env TESTS="basics"
+all=$wall
+run bench-scale env TESTS="basics"
+fixed=$wall
 inner=$(cat results/bench-scale/vb0/basics/*.json | jq -s '[.[] | select(.verdict != "skip") | .duration_ms] | add')
 count=$(cat results/bench-scale/vb0/basics/*.json | jq -s '[.[] | select(.verdict != "skip")] | length')
-echo "per-test: $count basics tests on 1 unthrottled board: $wall ms in all," \
-	"$((inner / count)) ms per test inside mp-runtest, $(((wall - inner) / count)) ms per test of pipeline overhead" \
-	"(make, shell, process start, port open, probe and reports shared out)"
+echo "per-test: $count basics tests on 1 unthrottled board: $all ms, of which $fixed ms fixed cost per run;" \
+	"$((inner / count)) ms per test inside mp-runtest (soft reset + upload + run)," \
+	"$(((all - fixed - inner) / count)) ms per test of pipeline overhead (make, shell, process start, port open)"
 
 # 2. no-op rerun: a tests folder of NOOP_TESTS trivial tests
 mkdir -p "$tmp/mpy/tests/basics"

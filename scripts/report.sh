@@ -238,12 +238,44 @@ printf '%s\n' "$EXTRACT" >"$tmp/extract.jq"
 # board_job N DIR LABEL HAS_TARGET: one board -> its _results.json, and $tmp/N.record, $tmp/N.err
 # (warnings), $tmp/N.done when all went well
 board_job() {
-	extract "$2" "$tmp/$1.lines" 2>"$tmp/$1.err"
+	# unchanged since the last report (no result, probe or selection newer than the cache): reuse it
+	cache=$2/.report-cache
+	if [ -f "$cache" ] && [ -f "$2/_results.json" ] && [ -z "$(find "$2" -newer "$cache" \( -name '*.py.json' \
+		-o -name target.json -o -name selected.txt \) -print -quit)" ]; then
+		: >"$tmp/$1.err"
+		sed -n 2p "$cache" >"$tmp/$1.record"
+		: >"$tmp/$1.done"
+		: >"$tmp/$1.cached"
+		return
+	fi
+	# the extracted lines of the last report are reused: only result files newer than them are read
+	lines=$2/.report-lines
+	if [ -f "$lines" ] && [ -f "$cache" ]; then
+		find "$2" -newer "$lines" -type f \( -name '*.py.json' -o -name target.json \) ! -empty \
+			-exec jq -c --arg p "$2/" -f "$tmp/extract.jq" {} + >"$tmp/$1.new" 2>"$tmp/$1.err" || :
+		if [ -s "$tmp/$1.err" ]; then
+			extract "$2" "$tmp/$1.lines" 2>"$tmp/$1.err"
+		else
+			# newer lines replace older ones of the same test (or the target)
+			cat "$lines" "$tmp/$1.new" | jq -sc 'reverse | unique_by(.test // "") | .[]' >"$tmp/$1.lines"
+		fi
+	else
+		extract "$2" "$tmp/$1.lines" 2>"$tmp/$1.err"
+	fi
+	[ -s "$tmp/$1.err" ] || publish "$tmp/$1.lines" "$lines"
+	# only the tests of the board's current selection count (results of others stay on disk)
+	if [ -f "$2/selected.txt" ]; then
+		jq -c --rawfile sel "$2/selected.txt" \
+			'($sel | split("\n") | map(select(. != "") | {(.): true}) | add // {}) as $s
+			 | select(has("target") or $s[.test])' "$tmp/$1.lines" >"$tmp/$1.sel" &&
+			mv "$tmp/$1.sel" "$tmp/$1.lines"
+	fi
 	jq -rs --arg board "$3" --arg dir "$2" --arg has_target "$4" "$BOARD" "$tmp/$1.lines" >"$tmp/$1.board"
 	sed -n 1p "$tmp/$1.board" >"$tmp/$1._results.json"
 	sed -n 2p "$tmp/$1.board" >"$tmp/$1.record"
 	sed -n '3,$p' "$tmp/$1.board" >>"$tmp/$1.err"
 	publish "$tmp/$1._results.json" "$2/_results.json"
+	[ -s "$tmp/$1.err" ] || publish "$tmp/$1.board" "$cache"
 	: >"$tmp/$1.done"
 }
 
@@ -291,10 +323,25 @@ while [ $i -lt $n ]; do
 	cat "$tmp/$i.record" >>"$tmp/records"
 done
 
-jq -s "$SUMMARY" "$tmp/records" >"$tmp/summary.json"
-jq -rs "$JUNIT" "$tmp/records" >"$tmp/junit.xml"
-publish "$tmp/summary.json" "$run/summary.json"
-publish "$tmp/junit.xml" "$run/junit.xml"
+# nothing changed since the last report (every board from its cache, the run's files newer than the
+# caches, the same boards): summary.json and junit.xml stand as they are
+fresh=yes
+[ -f "$run/summary.json" ] && [ -f "$run/junit.xml" ] && [ -f "$run/.report-boards" ] || fresh=no
+i=0
+while [ $fresh = yes ] && [ $i -lt $n ]; do
+	i=$((i + 1))
+	d=$(cat "$tmp/$i.dir")
+	[ -f "$tmp/$i.cached" ] && [ "$run/junit.xml" -nt "$d/.report-cache" ] || fresh=no
+done
+(i=0; while [ $i -lt $n ]; do i=$((i + 1)); cat "$tmp/$i.dir"; done) >"$tmp/boards"
+cmp -s "$tmp/boards" "$run/.report-boards" 2>/dev/null || fresh=no
+if [ $fresh = no ]; then
+	jq -s "$SUMMARY" "$tmp/records" >"$tmp/summary.json"
+	jq -rs "$JUNIT" "$tmp/records" >"$tmp/junit.xml"
+	publish "$tmp/summary.json" "$run/summary.json"
+	publish "$tmp/junit.xml" "$run/junit.xml"
+	publish "$tmp/boards" "$run/.report-boards"
+fi
 jq -rs "$TEXT" "$tmp/records" >"$tmp/text"
 cat "$tmp/text"
 
