@@ -32,8 +32,13 @@ check: setup-quiet check-build
 	$(Q)FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/run.sh
 
 fuzz: $(FUZZ_BINS)
-	$(Q)FUZZ_SECONDS=$(or $(FUZZ_SECONDS_LONG),300) ONLY=fuzz sh tests/run.sh
+	$(Q)FUZZ_SECONDS=$(if $(filter command line,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),300) ONLY=fuzz sh tests/run.sh
 
 .PHONY: setup-quiet
 setup-quiet:
 	$(Q)sh scripts/setup.sh
+
+# with -j, the goals that install their dependencies first must not compile before the install ends
+ifneq ($(filter check test demo bench retest fuzz,$(MAKECMDGOALS)),)
+build/rel/flags build/check/flags $(FUZZ_BINS): | setup-quiet
+endif

@@ -265,9 +265,9 @@ board_job() {
 	[ -s "$tmp/$1.err" ] || publish "$tmp/$1.lines" "$lines"
 	# only the tests of the board's current selection count (results of others stay on disk)
 	if [ -f "$2/selected.txt" ]; then
-		jq -c --rawfile sel "$2/selected.txt" \
-			'($sel | split("\n") | map(select(. != "") | {(.): true}) | add // {}) as $s
-			 | select(has("target") or $s[.test])' "$tmp/$1.lines" >"$tmp/$1.sel" &&
+		jq -nc --rawfile sel "$2/selected.txt" \
+			'(reduce ($sel | split("\n") | .[] | select(. != "")) as $t ({}; .[$t] = true)) as $s
+			 | inputs | select(has("target") or $s[.test])' "$tmp/$1.lines" >"$tmp/$1.sel" &&
 			mv "$tmp/$1.sel" "$tmp/$1.lines"
 	fi
 	jq -rs --arg board "$3" --arg dir "$2" --arg has_target "$4" "$BOARD" "$tmp/$1.lines" >"$tmp/$1.board"

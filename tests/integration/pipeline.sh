@@ -10,7 +10,11 @@ BIN=${BIN:-build/check/bin}
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" MICROPY_TEST_TIMEOUT=${MICROPY_TEST_TIMEOUT:-3}
 tmp=$(mktemp -d)
 run=itest-pipeline-$$
-cleanup() { rm -rf "$tmp" "results/$run" "results/$run-mptest"; }
+vbp=""
+cleanup() {
+	[ -z "$vbp" ] || { kill "$vbp" 2>/dev/null || true; wait "$vbp" 2>/dev/null || true; }
+	rm -rf "$tmp" "results/$run" "results/$run-mptest" "results/$run-busy"
+}
 trap cleanup EXIT INT TERM
 pass=0 fail=0
 ok() { pass=$((pass + 1)); echo "ok - $*"; }
@@ -82,6 +86,13 @@ if [ -n "$failing" ]; then
 	expect "and is not run again" "$n" 0
 fi
 
+# make retest's forgetting: every test of one directory runs again, on every board
+sh scripts/forget.sh "results/$run" unicode/ 2>/dev/null
+n_uni=$(grep -c '^unicode/' "results/$run/vb0/selected.txt")
+testrun run7
+n=$(grep -E '^\[vb[0-9]+ ' "$tmp/run7" | grep -c ' unicode/' || true)
+expect "forget.sh unicode/: those tests run again on every board" "$n" $((n_uni * 4))
+
 # a selection: TESTS picks one directory
 BIN=$BIN MPY_DIR="$tmp/mpy" RUN=$run TESTBED=virtual VBOARDS=2 TESTS="unicode/" bash scripts/testrun.sh >"$tmp/run8" 2>&1 || true
 other=$(grep -E '^\[vb[0-9]+ ' "$tmp/run8" | grep -v ' unicode/' | head -1 || true)
@@ -105,6 +116,7 @@ rc=0
 BIN=$BIN PORT="$tmp/busy/p" RUN=$run-busy bash scripts/testrun.sh >"$tmp/busy.log" 2>&1 || rc=$?
 flock -u "$lk"
 kill "$vbp"; wait "$vbp" 2>/dev/null || true
+vbp=""
 rm -rf "results/$run-busy"
 if [ "$rc" = 3 ] && grep -q 'is busy' "$tmp/busy.log"; then ok "a board held by another run: clear 'busy' error"; else notok "busy board: exit $rc, $(cat "$tmp/busy.log")"; fi
 
