@@ -33,6 +33,7 @@ include mk/vbench.mk
 include mk/check.mk
 include mk/bench.mk
 include mk/test.mk
+include mk/specs.mk
 
 .PHONY: all setup help clean install
 
@@ -56,6 +57,8 @@ help:
 	@echo '  make vbench-start VBOARDS=N [VBOARD_TYPE=wasm|microbit]'
 	@echo '                        start N virtual boards under results/vbench/'
 	@echo '  make vbench-stop      stop them'
+	@echo '  make validate         check every board spec, bench inventory and udev rules file'
+	@echo '  make udev-rules-install [DESTDIR=]  install the udev rules (plugdev access, no root at run time)'
 	@echo '  make check            build with sanitizers and run every test suite'
 	@echo '  make fuzz FUZZ_SECONDS=N  run the fuzzers longer'
 	@echo '  make bench            run the benchmarks and print their figures'

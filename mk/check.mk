@@ -22,7 +22,7 @@ build/check/tests/unit/%.o: CHK_CFLAGS += -Itests/unit
 build/fuzz/%: tests/fuzz/%.c tests/unit/script_io.c $(LIB_SRCS) $(wildcard tools/lib/*.h)
 	@mkdir -p $(@D)
 	$(quiet) FUZZ $@
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/$*.c tests/unit/script_io.c $(LIB_SRCS)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(PC_CFLAGS) -o $@ tests/fuzz/$*.c tests/unit/script_io.c $(LIB_SRCS) $(PC_LIBS)
 
 .PHONY: check check-build fuzz
 check-build: check-tools $(UNIT_BINS) $(FUZZ_BINS)
