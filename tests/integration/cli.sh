@@ -2,36 +2,9 @@
 # mp-runtest and mp-exp from the outside: help, usage errors, bad ports, busy ports, missing files,
 # expected output from .exp files and from CPython, result files and their atomic writing.
 set -eu
-export LC_ALL=C
 cd "$(dirname "$0")/../.."
-BIN=${BIN:-build/check/bin}
+. tests/lib.sh
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
-tmp=$(mktemp -d)
-vb_pid=""
-cleanup() {
-	[ -z "$vb_pid" ] || { kill "$vb_pid" 2>/dev/null || true; wait "$vb_pid" 2>/dev/null || true; }
-	rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-pass=0 fail=0
-check() { # DESCRIPTION EXPECTED-STATUS CMD...
-	d=$1 want=$2
-	shift 2
-	got=0
-	"$@" >"$tmp/o" 2>"$tmp/e" || got=$?
-	if [ "$got" = "$want" ]; then
-		pass=$((pass + 1)); echo "ok - $d"
-	else
-		fail=$((fail + 1)); echo "not ok - $d: exit $got, expected $want"; head -n 5 "$tmp/e" | sed 's/^/#   /'
-	fi
-}
-has() { # DESCRIPTION FILE TEXT
-	if grep -q -- "$3" "$2"; then
-		pass=$((pass + 1)); echo "ok - $1"
-	else
-		fail=$((fail + 1)); echo "not ok - $1: '$3' not in $(head -c 300 "$2")"
-	fi
-}
 
 R="$BIN/mp-runtest"
 mkdir -p "$tmp/t/basics"
@@ -68,10 +41,7 @@ check "mp-exp without CPython: local trouble" 4 "$X" --python "$tmp/no-python" "
 has "the error says how to fix it" "$tmp/e" "install python3 or give an .exp file"
 
 # against a virtual board
-if "$BIN/vboard" --type wasm --link "$tmp/vb" >"$tmp/ready" 2>"$tmp/vb.log" & vb_pid=$!; then
-	i=0
-	while ! grep -q ready "$tmp/ready" 2>/dev/null && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.1; done
-fi
+start_vboard wasm "$tmp/vb" || notok "the virtual board did not start"
 check "a test that passes: exit 0" 0 "$R" --port "$tmp/vb" --result "$tmp/r/res.json" --out-dir "$tmp/r" \
 	--tests-dir "$tmp/t" "$tmp/t/basics/hello.py"
 has "the human line" "$tmp/o" "^pass  basics/hello.py ("
@@ -85,8 +55,7 @@ has "the .exp file beside it" "$tmp/r/dir_w.py.exp" "^right$"
 printf 'right\n' >"$tmp/w.py.exp"
 printf 'print("right")\n' >"$tmp/w.py"
 check "the same test passing again" 0 "$R" --port "$tmp/vb" --out-dir "$tmp/r" --name dir/w.py "$tmp/w.py"
-if [ ! -e "$tmp/r/dir_w.py.out" ]; then pass=$((pass + 1)); echo "ok - a pass removes the old .out"; else
-	fail=$((fail + 1)); echo "not ok - the old .out is still there"; fi
+if [ ! -e "$tmp/r/dir_w.py.out" ]; then ok "a pass removes the old .out"; else notok "the old .out is still there"; fi
 if command -v flock >/dev/null; then
 	flock -n "$tmp/vb" sleep 3 &
 	lock_pid=$!
@@ -101,8 +70,5 @@ has "raw-paste was not used" "$tmp/o" '"raw_paste":false'
 check "--probe writes target.json" 0 "$R" --port "$tmp/vb" --probe --feature-dir tests/corpus/feature_check \
 	--result "$tmp/target.json"
 has "target.json has the platform" "$tmp/target.json" '"platform":"webassembly"'
-if ls "$tmp"/r/*.tmp* >/dev/null 2>&1; then fail=$((fail + 1)); echo "not ok - temporary files left behind"
-else pass=$((pass + 1)); echo "ok - no temporary files left behind"; fi
-
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+if ls "$tmp"/r/*.tmp* >/dev/null 2>&1; then notok "temporary files left behind"; else ok "no temporary files left behind"; fi
+finish

@@ -1,0 +1,69 @@
+# Shared by the shell test suites (sourced, POSIX sh): a temporary folder removed at exit, virtual
+# boards stopped at exit, and the reporting helpers. Each suite ends with `finish`, which prints the
+# closing "N passed, N failed" line that tests/run.sh sums, and fails when a check failed.
+# The suite runs from the top of the project; BIN names the tools under test.
+export LC_ALL=C
+BIN=${BIN:-build/check/bin}
+tmp=$(mktemp -d)
+tb_pids=""
+tb_cleanup() {
+	for p in $tb_pids; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	rm -rf "$tmp"
+	[ -z "${tb_extra_cleanup:-}" ] || eval "$tb_extra_cleanup"
+}
+trap tb_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+pass=0 fail=0 skip=0
+
+ok() { pass=$((pass + 1)); echo "ok - $*"; }
+notok() { fail=$((fail + 1)); echo "not ok - $*"; }
+
+# check DESCRIPTION EXPECTED-STATUS CMD...: stdout in $tmp/o, stderr in $tmp/e
+check() {
+	d=$1 want=$2
+	shift 2
+	got=0
+	"$@" >"$tmp/o" 2>"$tmp/e" || got=$?
+	if [ "$got" = "$want" ]; then
+		ok "$d"
+	else
+		notok "$d: exit $got, expected $want"
+		head -n 5 "$tmp/e" | sed 's/^/#   /'
+	fi
+}
+
+# has DESCRIPTION FILE REGEX / has_text DESCRIPTION FILE TEXT
+has() { if grep -q -e "$3" "$2"; then ok "$1"; else notok "$1: '$3' not in $(head -c 300 "$2")"; fi; }
+has_text() { if grep -qF -e "$3" "$2"; then ok "$1"; else notok "$1: '$3' not in $(head -c 300 "$2")"; fi; }
+
+# expect DESCRIPTION GOT WANT
+expect() { if [ "$2" = "$3" ]; then ok "$1 ($2)"; else notok "$1: got $2, expected $3"; fi; }
+
+# start_vboard TYPE LINK: a virtual board behind LINK, stopped at exit; its pid in $vb_pid
+start_vboard() {
+	"$BIN/vboard" --type "$1" --link "$2" >"$2.ready" 2>"$2.log" &
+	vb_pid=$!
+	tb_pids="$tb_pids $vb_pid"
+	i=0
+	while ! grep -q ready "$2.ready" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt 200 ] || ! kill -0 "$vb_pid" 2>/dev/null; then
+			cat "$2.log" >&2 || true
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+finish() {
+	if [ "$skip" -gt 0 ]; then
+		echo "$pass passed, $fail failed, $skip skipped"
+	else
+		echo "$pass passed, $fail failed"
+	fi
+	[ "$fail" = 0 ]
+}
