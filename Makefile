@@ -50,6 +50,7 @@ help:
 	@echo '  make demo             run the test corpus on a virtual bench (no hardware)'
 	@echo '  make [-jN] test TESTBED=virtual VBOARDS=N [VBOARD_TYPE=wasm|microbit]'
 	@echo '  make [-jN] test PORT=/dev/ttyACM0 | PORTS="/dev/ttyACM0 /dev/ttyACM1"'
+	@echo '  make [-jN] test TESTBED=<bench>   the tentacles of testbeds/<bench>.json: power-cycle, test, power off'
 	@echo '                        run the tests (MPY_DIR=checkout, TESTS="basics/ extmod/json*.py", RUN=name);'
 	@echo '                        a second run redoes only what failed or changed'
 	@echo '  make retest ...       forget the results of the selection (TESTS) and test again'

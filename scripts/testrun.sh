@@ -6,6 +6,9 @@
 # Configuration comes from the environment (the top Makefile passes its variables):
 #   PORT / PORTS      boards already flashed ("none" mode): no power switching, no flashing
 #   TESTBED=virtual   VBOARDS=N virtual boards of VBOARD_TYPE (wasm|microbit), VBOARD_ARGS
+#   TESTBED=<bench>   the tentacles of $TESTBEDS_DIR/<bench>.json (default testbeds/): each DUT found by
+#                     tentacle-find is power-cycled and tested on its fresh tty as <short id>-<board>;
+#                     the DUTs are switched off at the end
 #   MPY_DIR           a MicroPython checkout: its tests/ folder (default: the project's corpus)
 #   TESTS             directories, files or globs relative to the tests folder
 #   RUN               name of the result folder under results/ (default: the testbed's name)
@@ -51,9 +54,11 @@ fi
 if [ -z "$PORTS" ] && [ -z "$TESTBED" ]; then
 	die 2 "no boards: give PORT=/dev/ttyACM0 (or PORTS='...') or TESTBED=virtual VBOARDS=N"
 fi
+TESTBEDS_DIR=${TESTBEDS_DIR:-$top/testbeds}
 case $TESTBED in
 '' | virtual) ;;
-*) die 2 "unknown TESTBED '$TESTBED' (this version knows: virtual)" ;;
+*/* | .*) die 2 "TESTBED='$TESTBED' must be a bench name (a file $TESTBEDS_DIR/<name>.json)" ;;
+*) [ -f "$TESTBEDS_DIR/$TESTBED.json" ] || die 2 "unknown TESTBED '$TESTBED': no $TESTBEDS_DIR/$TESTBED.json (or TESTBED=virtual)" ;;
 esac
 RUN=${RUN:-${TESTBED:-ports}}
 case $RUN in
@@ -62,10 +67,18 @@ esac
 RD=$top/results/$RUN
 mkdir -p "$RD"
 
+lockdir=${XDG_RUNTIME_DIR:-/tmp}/testbed-micropython-locks
+mkdir -p "$lockdir"
 labels=() ports=()
 vbench=""
+powered=() # "HUB HW-OPTION" of the DUTs this run switched on
 cleanup() {
 	[ -z "$vbench" ] || VBOARD="$BIN/vboard" sh scripts/vbench.sh stop "$vbench" >/dev/null 2>&1 || true
+	local h
+	for h in "${powered[@]}"; do
+		# shellcheck disable=SC2086 # "HUB --hw-version N"
+		"$BIN/tentacle-power" --hub $h dut off >/dev/null || echo "$prog: cannot switch off the DUT of ${h%% *}" >&2
+	done
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -80,6 +93,36 @@ if [ "$TESTBED" = virtual ]; then
 		labels+=("vb$i")
 		ports+=("$vbench/vb$i")
 	done
+elif [ -n "$TESTBED" ]; then
+	# the tentacles of the bench: discovered now (they may have moved), locked by serial, then each DUT is
+	# power-cycled while tentacle-find waits for its tty to come back at its own location
+	inv=$TESTBEDS_DIR/$TESTBED.json
+	# tentacle-find reads a plain serial -> {board} map: the bench file's "tentacles"
+	jq -e '.tentacles | objects' "$inv" >"$RD/inventory.json" 2>/dev/null ||
+		die 2 "'$inv' is no bench inventory (no \"tentacles\" object; see testbeds/README.md)"
+	"$BIN/tentacle-find" --json --inventory "$RD/inventory.json" >"$RD/tentacles.json" ||
+		die 3 "no tentacle of bench '$TESTBED' found (tentacle-find --inventory $RD/inventory.json)"
+	while IFS=$'\t' read -r serial short hub board loc id hw; do
+		exec {fd}>>"$lockdir/tentacle-$serial.lock"
+		flock -n "$fd" || die 3 "tentacle $short ($hub) is busy: another test run holds it"
+		case $hw in
+		v0.3) hw="--hw-version 0" ;; v0.5) hw="--hw-version 1" ;; v0.6) hw="--hw-version 2" ;; v0.7) hw="--hw-version 3" ;;
+		*) hw="" ;; # the infra MCU is asked
+		esac
+		powered+=("$hub $hw")
+		# shellcheck disable=SC2086
+		out=$("$BIN/tentacle-find" wait --location "$loc" --id "$id" --new --timeout 10 \
+			--then "$BIN/tentacle-power" --hub "$hub" $hw dut cycle) || out=""
+		tty=$(printf '%s\n' "$out" | sed -n 's|^\(/dev/.*\)|\1|p' | tail -n 1)
+		[ -n "$tty" ] ||
+			die 3 "the DUT of tentacle $short ($board at $loc) did not come back after a power cycle"
+		echo "$prog: $short-$board: DUT at $loc power-cycled, now $tty" >&2
+		labels+=("$short-$board")
+		ports+=("$tty")
+	done < <(jq -r --slurpfile inv "$inv" 'select(.dut != null and .board != null) |
+		[.serial, .short_id, .hub, .board, .dut.location, .dut.vid + ":" + .dut.pid,
+		 ($inv[0].tentacles[.serial].hw_version // "")] | @tsv' "$RD/tentacles.json")
+	[ ${#labels[@]} -gt 0 ] || die 3 "bench '$TESTBED': no tentacle with a DUT of a known board (see $RD/tentacles.json)"
 else
 	for p in $PORTS; do
 		[ -e "$p" ] || die 2 "port '$p' does not exist"
@@ -93,11 +136,9 @@ else
 fi
 
 # ---- one run per board at a time: a lock per board, released when this process ends ----
-lockdir=${XDG_RUNTIME_DIR:-/tmp}/testbed-micropython-locks
-mkdir -p "$lockdir"
 for i in "${!labels[@]}"; do
 	key=$(realpath -m "${ports[$i]}" | tr '/' '_')
-	[ "$TESTBED" != virtual ] || key=$(printf '%s' "${ports[$i]}" | tr '/' '_')
+	[ "$TESTBED" = "" ] || key=$(printf '%s' "${ports[$i]}" | tr '/' '_')
 	lock=$lockdir/$key.lock
 	exec {fd}>>"$lock"
 	if ! flock -n "$fd"; then

@@ -1,0 +1,100 @@
+#!/bin/bash
+# `make test TESTBED=<bench>` end to end on a virtual tentacle bench (tests/mock/vtentacles.c, built here
+# with $CC): 2 tentacles whose RPI_PICO DUTs are virtual boards (node tools/vboard/board-wasm.mjs) behind
+# their mocked ttys. testrun.sh finds the tentacles of a bench inventory written into a temp TESTBEDS_DIR,
+# power-cycles each DUT (the harness unplugs and re-plugs it with a new tty name), runs a few corpus tests
+# on both boards as <short id>-RPI_PICO and switches the DUTs off at the end.
+set -eu
+export LC_ALL=C
+cd "$(dirname "$0")/../.."
+CC=${CC:-cc}
+PKG_CONFIG=${PKG_CONFIG:-pkg-config}
+export ASAN_OPTIONS="verify_asan_link_order=0:detect_leaks=0"
+TESTS_RUN="basics/arith_int.py basics/builtins_misc.py basics/class_inherit.py"
+tmp=$(mktemp -d)
+RUN=tentacle-e2e-$$
+trap 'rm -rf "$tmp" "results/$RUN"' EXIT INT TERM
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+notok() { fail=$((fail + 1)); echo "not ok - $1"; }
+finish() {
+	echo "$pass passed, $fail failed"
+	[ "$fail" = 0 ]
+	exit
+}
+has() { # DESCRIPTION FILE TEXT
+	if grep -qF -- "$3" "$2"; then ok "$1"; else notok "$1: '$3' not in: $(head -c 600 "$2")"; fi
+}
+
+for need in umockdev-wrapper jq node make; do
+	if ! command -v "$need" >/dev/null; then
+		notok "'$need' is not installed: NO end-to-end test ran"
+		finish
+	fi
+done
+if [ ! -d node_modules/@micropython ]; then
+	notok "node_modules/@micropython is missing (npm ci): the virtual boards cannot run, NO end-to-end test ran"
+	finish
+fi
+VT="$tmp/vtentacles"
+# shellcheck disable=SC2046
+if "$CC" -std=c11 -O1 -g -Wall -Wextra -Werror -o "$VT" tests/mock/vtentacles.c \
+	$("$PKG_CONFIG" --cflags --libs umockdev-1.0) 2>"$tmp/cc"; then
+	ok "the virtual bench builds"
+else
+	notok "cannot build tests/mock/vtentacles.c: $(head -c 600 "$tmp/cc")"
+	finish
+fi
+# the tools make test uses (its `tools` prerequisite would build them anyway, but not under the mock)
+if ! make -s tools >"$tmp/make" 2>&1; then
+	notok "make tools failed: $(tail -c 600 "$tmp/make")"
+	finish
+fi
+
+mkdir "$tmp/testbeds"
+cat >"$tmp/testbeds/vtbench.json" <<'INV'
+{
+  "name": "vtbench",
+  "reference_board": "RPI_PICO",
+  "tentacles": {
+    "e46340474b4c2731": {"board": "RPI_PICO", "hw_version": "v0.3"},
+    "e46340474b4c2732": {"board": "RPI_PICO", "hw_version": "v0.3"}
+  }
+}
+INV
+
+# ---- configuration errors (no bench needed) ----
+st=0
+TESTBEDS_DIR="$tmp/testbeds" make -s test TESTBED=nosuchbench RUN="$RUN" >"$tmp/o" 2>"$tmp/e" || st=$?
+if grep -q "unknown TESTBED 'nosuchbench': no $tmp/testbeds/nosuchbench.json" "$tmp/e"; then
+	ok "an unknown bench is refused, naming the file looked for"
+else notok "unknown bench: exit $st: $(head -c 400 "$tmp/e")"; fi
+
+# ---- the run ----
+t0=$(date +%s)
+st=0
+VT_LOG="$tmp/vtlog" umockdev-wrapper "$VT" --board "node $PWD/tools/vboard/board-wasm.mjs" 2 -- \
+	env TESTBEDS_DIR="$tmp/testbeds" make -s test TESTBED=vtbench RUN="$RUN" TESTS="$TESTS_RUN" \
+	>"$tmp/o" 2>"$tmp/e" || st=$?
+t1=$(date +%s)
+if [ $st = 0 ]; then ok "make test TESTBED=vtbench: exit 0 ($((t1 - t0)) s)"
+else notok "make test TESTBED=vtbench: exit $st: $(tail -c 800 "$tmp/e")"; fi
+has "both boards named <short id>-<board>" "$tmp/e" "2 board(s): 2731-RPI_PICO 2732-RPI_PICO"
+# the tty each DUT came back on, from the harness's log: its second plug-in at that location
+for k in 1 2; do
+	tty=$(awk -v loc="1-1.$k.3" '$1 == loc && $2 == "on" { print "/dev/" $3; exit }' "$tmp/vtlog")
+	has "273$k: power-cycled and tested on its fresh tty ($tty)" "$tmp/e" \
+		"273$k-RPI_PICO: DUT at 1-1.$k.3 power-cycled, now $tty"
+	if [ "$(grep -c "^1-1.$k.3 off " "$tmp/vtlog")" = 2 ] && tail -n 2 "$tmp/vtlog" | grep -q "^1-1.$k.3 off "; then
+		ok "273$k: DUT off for the cycle and off at the end"
+	else notok "273$k: power switching: $(tr '\n' '|' <"$tmp/vtlog")"; fi
+done
+for b in 2731-RPI_PICO 2732-RPI_PICO; do
+	for t in $TESTS_RUN; do
+		f="results/$RUN/$b/$t.json"
+		if [ -f "$f" ] && jq -e '.verdict == "pass"' "$f" >/dev/null; then ok "$b: $t passed"
+		else notok "$b: $t: $(cat "$f" 2>/dev/null || echo 'no result file')"; fi
+	done
+done
+has "the report counts both boards" "$tmp/o" "total: 6 passed, 0 failed, 0 skipped on 2 boards"
+finish
