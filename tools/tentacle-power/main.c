@@ -109,10 +109,14 @@ static char *find_tentacle(const char *id)
 		return NULL;
 	}
 	struct udev_enumerate *en = udev_enumerate_new(udev);
-	udev_enumerate_add_match_subsystem(en, "usb");
-	udev_enumerate_add_match_sysattr(en, "idVendor", "2e8a");
-	udev_enumerate_add_match_sysattr(en, "idProduct", "0005");
-	udev_enumerate_scan_devices(en);
+	if (!en || udev_enumerate_add_match_subsystem(en, "usb") < 0 ||
+	    udev_enumerate_add_match_sysattr(en, "idVendor", "2e8a") < 0 ||
+	    udev_enumerate_add_match_sysattr(en, "idProduct", "0005") < 0 || udev_enumerate_scan_devices(en) < 0) {
+		tb_warn("cannot list the USB devices with libudev");
+		udev_enumerate_unref(en);
+		udev_unref(udev);
+		return NULL;
+	}
 	char *found = NULL;
 	struct buf all = BUF_INIT;
 	int matches = 0;
@@ -169,8 +173,13 @@ static char *find_infra_tty(const char *hub)
 		return NULL;
 	}
 	struct udev_enumerate *en = udev_enumerate_new(udev);
-	udev_enumerate_add_match_subsystem(en, "tty");
-	udev_enumerate_scan_devices(en);
+	if (!en || udev_enumerate_add_match_subsystem(en, "tty") < 0 || udev_enumerate_scan_devices(en) < 0) {
+		tb_warn("cannot list the ttys with libudev");
+		udev_enumerate_unref(en);
+		udev_unref(udev);
+		free(loc);
+		return NULL;
+	}
 	struct udev_list_entry *e;
 	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
 		struct udev_device *d = udev_device_new_from_syspath(udev, udev_list_entry_get_name(e));
