@@ -15,16 +15,7 @@ N=4
 export ASAN_OPTIONS="verify_asan_link_order=0:detect_leaks=0"
 F="$BIN/tentacle-find"
 P="$BIN/tentacle-power"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok - $1"; }
-finish() {
-	echo "$pass passed, $fail failed"
-	[ "$fail" = 0 ]
-	exit
-}
+. tests/lib.sh
 
 for t in "$F" "$P"; do
 	if [ ! -x "$t" ]; then

@@ -11,20 +11,9 @@ CC=${CC:-cc}
 PKG_CONFIG=${PKG_CONFIG:-pkg-config}
 export ASAN_OPTIONS="verify_asan_link_order=0:detect_leaks=0"
 TESTS_RUN="basics/arith_int.py basics/builtins_misc.py basics/class_inherit.py"
-tmp=$(mktemp -d)
 RUN=tentacle-e2e-$$
-trap 'rm -rf "$tmp" "results/$RUN"' EXIT INT TERM
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok - $1"; }
-finish() {
-	echo "$pass passed, $fail failed"
-	[ "$fail" = 0 ]
-	exit
-}
-has() { # DESCRIPTION FILE TEXT
-	if grep -qF -- "$3" "$2"; then ok "$1"; else notok "$1: '$3' not in: $(head -c 600 "$2")"; fi
-}
+. tests/lib.sh
+tb_extra_cleanup='rm -rf "results/$RUN"'
 
 for need in umockdev-wrapper jq node make; do
 	if ! command -v "$need" >/dev/null; then
@@ -79,11 +68,11 @@ VT_LOG="$tmp/vtlog" umockdev-wrapper "$VT" --board "node $PWD/tools/vboard/board
 t1=$(date +%s)
 if [ $st = 0 ]; then ok "make test TESTBED=vtbench: exit 0 ($((t1 - t0)) s)"
 else notok "make test TESTBED=vtbench: exit $st: $(tail -c 800 "$tmp/e")"; fi
-has "both boards named <short id>-<board>" "$tmp/e" "2 board(s): 2731-RPI_PICO 2732-RPI_PICO"
+has_text "both boards named <short id>-<board>" "$tmp/e" "2 board(s): 2731-RPI_PICO 2732-RPI_PICO"
 # the tty each DUT came back on, from the harness's log: its second plug-in at that location
 for k in 1 2; do
 	tty=$(awk -v loc="1-1.$k.3" '$1 == loc && $2 == "on" { print "/dev/" $3; exit }' "$tmp/vtlog")
-	has "273$k: power-cycled and tested on its fresh tty ($tty)" "$tmp/e" \
+	has_text "273$k: power-cycled and tested on its fresh tty ($tty)" "$tmp/e" \
 		"273$k-RPI_PICO: DUT at 1-1.$k.3 power-cycled, now $tty"
 	if [ "$(grep -c "^1-1.$k.3 off " "$tmp/vtlog")" = 2 ] && tail -n 2 "$tmp/vtlog" | grep -q "^1-1.$k.3 off "; then
 		ok "273$k: DUT off for the cycle and off at the end"
@@ -96,5 +85,5 @@ for b in 2731-RPI_PICO 2732-RPI_PICO; do
 		else notok "$b: $t: $(cat "$f" 2>/dev/null || echo 'no result file')"; fi
 	done
 done
-has "the report counts both boards" "$tmp/o" "total: 6 passed, 0 failed, 0 skipped on 2 boards"
+has_text "the report counts both boards" "$tmp/o" "total: 6 passed, 0 failed, 0 skipped on 2 boards"
 finish

@@ -20,26 +20,8 @@ PKG_CONFIG=${PKG_CONFIG:-pkg-config}
 export ASAN_OPTIONS="verify_asan_link_order=0:detect_leaks=${TF_DETECT_LEAKS:-0}"
 T="$BIN/tentacle-find"
 M=tests/mock
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-pass=0 fail=0
+. tests/lib.sh
 
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-notok() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { # DESCRIPTION EXPECTED-STATUS CMD...
-	local d=$1 want=$2 got=0
-	shift 2
-	"$@" >"$tmp/o" 2>"$tmp/e" || got=$?
-	if [ "$got" = "$want" ]; then
-		ok "$d"
-	else
-		notok "$d: exit $got, expected $want"
-		head -n 5 "$tmp/e" | sed 's/^/#   /'
-	fi
-}
-has() { # DESCRIPTION FILE TEXT
-	if grep -q -- "$3" "$2"; then ok "$1"; else notok "$1: '$3' not in: $(head -c 400 "$2")"; fi
-}
 hasnt() { # DESCRIPTION FILE TEXT
 	if grep -q -- "$3" "$2"; then notok "$1: '$3' found in: $(head -c 400 "$2")"; else ok "$1"; fi
 }
@@ -254,5 +236,4 @@ if [ "$(cat "$tmp/o")" = /dev/ttyACM1 ]; then ok "the tty after the command's re
 check "hot-plug: no event at all: timeout 3" 3 hot one-tentacle sleep:100 \
 	-- "$T" wait -l 1-1.3 -d 2e8a:0005 --new -t 0.5
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
