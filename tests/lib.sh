@@ -67,3 +67,16 @@ finish() {
 	fi
 	[ "$fail" = 0 ]
 }
+
+# build_mock SOURCE OUTPUT: a umockdev harness from tests/mock, built with $CC against libumockdev;
+# an "ok" line, or a "not ok" line with the compiler's first words and status 1
+build_mock() {
+	# shellcheck disable=SC2046 # the flags are words
+	if "${CC:-cc}" -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -o "$2" "$1" \
+		$("${PKG_CONFIG:-pkg-config}" --cflags --libs umockdev-1.0) 2>"$tmp/cc"; then
+		ok "$1 builds"
+	else
+		notok "cannot build $1: $(head -c 600 "$tmp/cc")"
+		return 1
+	fi
+}

@@ -14,19 +14,9 @@ XSD=${XSD:-tests/junit.xsd}
 SELECT_MAX_MS=${SELECT_MAX_MS:-2000}
 REPORT_MAX_MS=${REPORT_MAX_MS:-10000}
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
+. tests/lib.sh
 TAB=$(printf '\t')
 
-pass=0 fail=0
-ok() {
-	pass=$((pass + 1))
-	echo "ok - $*"
-}
-notok() {
-	fail=$((fail + 1))
-	echo "not ok - $*"
-}
 # same DESCRIPTION EXPECTED ACTUAL
 same() {
 	if [ "$2" = "$3" ]; then
@@ -36,26 +26,12 @@ same() {
 		printf '%s\n' "#   expected:" "$2" "#   got:" "$3" | head -n 40 | sed 's/^/#   /'
 	fi
 }
-# status DESCRIPTION EXPECTED-STATUS CMD...: run CMD (stdout to $tmp/o, stderr to $tmp/e)
-status() {
-	d=$1 want=$2
-	shift 2
-	got=0
-	"$@" >"$tmp/o" 2>"$tmp/e" || got=$?
-	if [ "$got" = "$want" ]; then
-		ok "$d"
-	else
-		notok "$d: exit $got, expected $want"
-		head -n 5 "$tmp/e" | sed 's/^/#   /'
-	fi
-}
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 for tool in jq xmllint; do
 	if ! command -v $tool >/dev/null 2>&1; then
-		echo "not ok - $tool is missing: install it (scripts/setup.sh)"
-		echo "0 passed, 1 failed"
-		exit 1
+		notok "$tool is missing: install it (scripts/setup.sh)"
+		finish
 	fi
 done
 for f in "$SELECT" "$REPORT" "$XSD"; do
@@ -119,7 +95,7 @@ target "$E" '{}'
 dirs_of() { cut -f1 "$1" | sed 's#/[^/]*$##' | sort -u | tr '\n' ' '; }
 
 # default folders by features
-status "select: a board with everything, defaults" 0 "$SELECT" "$T" "$A"
+check "select: a board with everything, defaults" 0 "$SELECT" "$T" "$A"
 same "select: defaults with float, unicode, thread, inlineasm/thumb, ports/stm32 (pyboard)" \
 	"basics extmod float inlineasm/thumb micropython misc ports/stm32 stress thread unicode " "$(dirs_of "$tmp/o")"
 same "select: a board with everything (not a PC, 32-bit float) runs every default test but these" \
@@ -130,26 +106,26 @@ same "select: only top-level *.py of a folder (no .exp, .txt, hidden or sub-fold
 same "select: a name with a space is listed" "basics/with space.py${TAB}run$TAB" "$(grep '^basics/with space' "$tmp/o")"
 same "select: output sorted (C locale)" "$(cut -f1 "$tmp/o" | sort)" "$(cut -f1 "$tmp/o")"
 
-status "select: a board with nothing, defaults" 0 "$SELECT" "$T" "$N"
+check "select: a board with nothing, defaults" 0 "$SELECT" "$T" "$N"
 same "select: no float, unicode, thread, inline asm; ports/esp8266 absent" \
 	"basics extmod micropython misc stress " "$(dirs_of "$tmp/o")"
-status "select: an empty target (every key missing), defaults" 0 "$SELECT" "$T" "$E"
+check "select: an empty target (every key missing), defaults" 0 "$SELECT" "$T" "$E"
 same "select: a missing key means supported (float, unicode, thread) but no arch folders" \
 	"basics extmod float micropython misc stress thread unicode " "$(dirs_of "$tmp/o")"
 same "select: a missing key skips nothing" "" "$(grep -v "${TAB}run$TAB\$" "$tmp/o" || true)"
 target "$tmp/wipy.json" '{"platform":"WiPy","float_prec":30,"unicode":true,"thread":null,"inlineasm":"rv32"}'
-status "select: WiPy defaults" 0 "$SELECT" "$T" "$tmp/wipy.json"
+check "select: WiPy defaults" 0 "$SELECT" "$T" "$tmp/wipy.json"
 same "select: WiPy runs ports/cc3200 and inlineasm/rv32, float (30 bits), no thread" \
 	"basics extmod float inlineasm/rv32 micropython misc ports/cc3200 stress unicode " "$(dirs_of "$tmp/o")"
 target "$tmp/linux.json" '{"platform":"linux","float_prec":64,"unicode":true,"thread":"GIL","inlineasm":null}'
-status "select: linux defaults" 0 "$SELECT" "$T" "$tmp/linux.json"
+check "select: linux defaults" 0 "$SELECT" "$T" "$tmp/linux.json"
 same "select: linux runs ports/unix" "basics extmod float micropython misc ports/unix stress thread unicode " \
 	"$(dirs_of "$tmp/o")"
 mkdir -p "$tmp/small/basics" "$tmp/nothing"
 : >"$tmp/small/basics/a.py"
-status "select: folders that do not exist are ignored" 0 "$SELECT" "$tmp/small" "$A"
+check "select: folders that do not exist are ignored" 0 "$SELECT" "$tmp/small" "$A"
 same "select: only basics in a tree with only basics" "basics/a.py${TAB}run$TAB" "$(cat "$tmp/o")"
-status "select: a tree without any default folder is an error (exit 2)" 2 "$SELECT" "$tmp/nothing" "$A"
+check "select: a tree without any default folder is an error (exit 2)" 2 "$SELECT" "$tmp/nothing" "$A"
 
 # every skip rule: TARGET TEST EXPECTED-LINE (all selected at once per target, looked up one by one)
 cat >"$tmp/expect" <<EOF
@@ -247,18 +223,18 @@ while IFS="$TAB" read -r k t st why; do
 done <"$tmp/expect"
 
 # --emit native
-status "select: --emit native" 0 "$SELECT" --emit native "$T" "$tmp/t-L.json" basics
+check "select: --emit native" 0 "$SELECT" --emit native "$T" "$tmp/t-L.json" basics
 same "select: --emit native skips the native emitter's list" "basics/try_reraise.py${TAB}skip${TAB}emit native" \
 	"$(grep '^basics/try_reraise.py' "$tmp/o")"
-status "select: --emit=bytecode" 0 "$SELECT" --emit=bytecode "$T" "$tmp/t-L.json" basics
+check "select: --emit=bytecode" 0 "$SELECT" --emit=bytecode "$T" "$tmp/t-L.json" basics
 same "select: bytecode runs basics/try_reraise.py" "basics/try_reraise.py${TAB}run$TAB" \
 	"$(grep '^basics/try_reraise.py' "$tmp/o")"
-status "select: --emit bogus is a usage error" 2 "$SELECT" --emit bogus "$T" "$A"
+check "select: --emit bogus is a usage error" 2 "$SELECT" --emit bogus "$T" "$A"
 
 # skip files
 printf '%s\r\n' "# board spec skips" "" "basics/int1.py${TAB}flaky on this board" "thread/*${TAB}no RAM for threads" \
 	"basics/with space.py" >"$tmp/skips"
-status "select: --skip-file" 0 "$SELECT" --skip-file "$tmp/skips" "$T" "$tmp/t-L.json" basics thread
+check "select: --skip-file" 0 "$SELECT" --skip-file "$tmp/skips" "$T" "$tmp/t-L.json" basics thread
 same "select: skip file: exact name and its reason" "basics/int1.py${TAB}skip${TAB}flaky on this board" \
 	"$(grep '^basics/int1.py' "$tmp/o")"
 same "select: skip file: a glob" "thread/thread_ok.py${TAB}skip${TAB}no RAM for threads" \
@@ -267,60 +243,60 @@ same "select: skip file: no reason given" "basics/with space.py${TAB}skip${TAB}l
 	"$(grep '^basics/with space.py' "$tmp/o")"
 same "select: skip file: run-tests.py's own rules come first" "basics/class_dict_order.py${TAB}run$TAB" \
 	"$(grep '^basics/class_dict_order.py' "$tmp/o")"
-status "select: a missing skip file is an error" 2 "$SELECT" --skip-file "$tmp/none" "$T" "$A"
+check "select: a missing skip file is an error" 2 "$SELECT" --skip-file "$tmp/none" "$T" "$A"
 
 # selections
-status "select: a folder" 0 "$SELECT" "$T" "$A" basics
+check "select: a folder" 0 "$SELECT" "$T" "$A" basics
 cp "$tmp/o" "$tmp/basics"
 same "select: a folder lists its top-level tests" "$(find "$T/basics" -maxdepth 1 -name '*.py' ! -name '.*' | sed "s#^$T/##" | sort)" \
 	"$(cut -f1 "$tmp/basics")"
-status "select: a folder with a slash" 0 "$SELECT" "$T" "$A" basics/
+check "select: a folder with a slash" 0 "$SELECT" "$T" "$A" basics/
 same "select: basics/ = basics" "$(cat "$tmp/basics")" "$(cat "$tmp/o")"
-status "select: ./basics//" 0 "$SELECT" "$T" "$A" ./basics//
+check "select: ./basics//" 0 "$SELECT" "$T" "$A" ./basics//
 same "select: ./basics// = basics" "$(cat "$tmp/basics")" "$(cat "$tmp/o")"
-status "select: a file" 0 "$SELECT" "$T" "$N" extmod/json_loads.py
+check "select: a file" 0 "$SELECT" "$T" "$N" extmod/json_loads.py
 same "select: one file, one line" "extmod/json_loads.py${TAB}skip${TAB}no unicode" "$(cat "$tmp/o")"
-status "select: a file with a space" 0 "$SELECT" "$T" "$A" "basics/with space.py"
+check "select: a file with a space" 0 "$SELECT" "$T" "$A" "basics/with space.py"
 same "select: the file with a space" "basics/with space.py${TAB}run$TAB" "$(cat "$tmp/o")"
-status "select: a glob" 0 "$SELECT" "$T" "$A" 'basics/int*.py'
+check "select: a glob" 0 "$SELECT" "$T" "$A" 'basics/int*.py'
 same "select: basics/int*.py" "basics/int1.py basics/int_64_add.py basics/int_big_mul.py " \
 	"$(cut -f1 "$tmp/o" | tr '\n' ' ')"
-status "select: a glob over files of every kind" 0 "$SELECT" "$T" "$A" 'basics/int1*'
+check "select: a glob over files of every kind" 0 "$SELECT" "$T" "$A" 'basics/int1*'
 same "select: a glob keeps only .py files" "basics/int1.py" "$(cut -f1 "$tmp/o")"
-status "select: a glob matching folders" 0 "$SELECT" "$T" "$A" 'inlineasm/*'
+check "select: a glob matching folders" 0 "$SELECT" "$T" "$A" 'inlineasm/*'
 same "select: inlineasm/* lists both arch folders" \
 	"inlineasm/rv32/asm_add.py inlineasm/thumb/asmbcc.py inlineasm/thumb/asmsum.py " \
 	"$(cut -f1 "$tmp/o" | tr '\n' ' ')"
-status "select: several selections, overlapping" 0 "$SELECT" "$T" "$A" misc basics/int1.py 'stress/s*.py' basics/int1.py
+check "select: several selections, overlapping" 0 "$SELECT" "$T" "$A" misc basics/int1.py 'stress/s*.py' basics/int1.py
 same "select: several: union, sorted, no duplicates" "basics/int1.py misc/m1.py misc/print_exception.py stress/s1.py " \
 	"$(cut -f1 "$tmp/o" | tr '\n' ' ')"
-status "select: a selection that matches nothing (exit 2)" 2 "$SELECT" "$T" "$A" basics xyz
+check "select: a selection that matches nothing (exit 2)" 2 "$SELECT" "$T" "$A" basics xyz
 same "select: the no-match message" "select-tests: 'xyz' matches no test in '$T'" "$(cat "$tmp/e")"
-status "select: a glob that matches nothing (exit 2)" 2 "$SELECT" "$T" "$A" 'basics/zz*.py'
+check "select: a glob that matches nothing (exit 2)" 2 "$SELECT" "$T" "$A" 'basics/zz*.py'
 mkdir -p "$T/empty"
-status "select: a folder without tests (exit 2)" 2 "$SELECT" "$T" "$A" empty
-status "select: a sub-folder of a test folder" 0 "$SELECT" "$T" "$A" basics/sub
+check "select: a folder without tests (exit 2)" 2 "$SELECT" "$T" "$A" empty
+check "select: a sub-folder of a test folder" 0 "$SELECT" "$T" "$A" basics/sub
 same "select: basics/sub" "basics/sub/deep.py${TAB}run$TAB" "$(cat "$tmp/o")"
 
 # names the output cannot carry, bad arguments
 mkdir -p "$tmp/bad/basics"
 : >"$tmp/bad/basics/a${TAB}b.py"
-status "select: a name with a tab is refused (exit 2)" 2 "$SELECT" "$tmp/bad" "$A"
+check "select: a name with a tab is refused (exit 2)" 2 "$SELECT" "$tmp/bad" "$A"
 if grep -q 'tab or newline' "$tmp/e"; then ok "select: the tab message says why"; else notok "select: tab message: $(cat "$tmp/e")"; fi
 rm -f "$tmp/bad/basics/a${TAB}b.py"
 : >"$tmp/bad/basics/a
 b.py"
-status "select: a name with a newline is refused (exit 2)" 2 "$SELECT" "$tmp/bad" "$A" basics
-status "select: --help" 0 "$SELECT" --help
+check "select: a name with a newline is refused (exit 2)" 2 "$SELECT" "$tmp/bad" "$A" basics
+check "select: --help" 0 "$SELECT" --help
 if grep -q '^usage: select-tests.sh' "$tmp/o"; then ok "select: help on stdout"; else notok "select: help on stdout"; fi
-status "select: an unknown option (exit 2)" 2 "$SELECT" --bogus "$T" "$A"
-status "select: too few arguments (exit 2)" 2 "$SELECT" "$T"
-status "select: TESTS_DIR not a folder (exit 2)" 2 "$SELECT" "$tmp/none" "$A"
-status "select: TARGET_JSON missing (exit 2)" 2 "$SELECT" "$T" "$tmp/none.json"
+check "select: an unknown option (exit 2)" 2 "$SELECT" --bogus "$T" "$A"
+check "select: too few arguments (exit 2)" 2 "$SELECT" "$T"
+check "select: TESTS_DIR not a folder (exit 2)" 2 "$SELECT" "$tmp/none" "$A"
+check "select: TARGET_JSON missing (exit 2)" 2 "$SELECT" "$T" "$tmp/none.json"
 echo '[1, 2]' >"$tmp/array.json"
-status "select: TARGET_JSON not an object (exit 2)" 2 "$SELECT" "$T" "$tmp/array.json"
+check "select: TARGET_JSON not an object (exit 2)" 2 "$SELECT" "$T" "$tmp/array.json"
 echo '{"platform":' >"$tmp/broken.json"
-status "select: TARGET_JSON not JSON (exit 2)" 2 "$SELECT" "$T" "$tmp/broken.json"
+check "select: TARGET_JSON not JSON (exit 2)" 2 "$SELECT" "$T" "$tmp/broken.json"
 
 # speed: a full-size tests folder (about 900 files)
 B=$tmp/bigtests
@@ -335,7 +311,7 @@ for d in basics:576 micropython:109 extmod:205 float:69 misc:14 stress:13; do
 done
 cp "$T"/basics/*.py "$B/basics/"
 t0=$(now_ms)
-status "select: about 1000 files" 0 "$SELECT" --skip-file "$tmp/skips" "$B" "$tmp/t-L.json"
+check "select: about 1000 files" 0 "$SELECT" --skip-file "$tmp/skips" "$B" "$tmp/t-L.json"
 ms=$(($(now_ms) - t0))
 n=$(find "$B" -name '*.py' ! -path '*/sub/*' | wc -l | tr -d ' ')
 same "select: $n files, $n lines" "$n" "$(wc -l <"$tmp/o" | tr -d ' ')"
@@ -377,7 +353,7 @@ echo '{"stale": true}' >"$R/vb0/_results.json" # replaced, never read
 : >"$R/logs/run.log"                     # a folder without results is not a board
 echo '{"stale": true}' >"$R/summary.json"
 
-status "report: a run with failures exits 1" 1 "$REPORT" "$R"
+check "report: a run with failures exits 1" 1 "$REPORT" "$R"
 cat >"$tmp/want" <<EOF
 vb0: 5 tests performed (9 individual testcases)
 vb0: 2 tests passed
@@ -448,7 +424,7 @@ same "report: no temporary files left" "" "$(find "$R" -name '*.tmp.*')"
 # re-runnable: the same outputs again, _results.json and summary.json not taken for results
 cp "$R/summary.json" "$tmp/summary1"
 cp "$J" "$tmp/junit1"
-status "report: run again" 1 "$REPORT" "$R"
+check "report: run again" 1 "$REPORT" "$R"
 if cmp -s "$tmp/summary1" "$R/summary.json" && cmp -s "$tmp/junit1" "$J"; then ok "report: a second run writes the same files"; else
 	notok "report: a second run writes different files"
 fi
@@ -460,7 +436,7 @@ mkdir -p "$R2/board 2/basics"
 echo '{"verdict": "pass",' >"$R2/board 2/basics/broken.py.json"
 : >"$R2/board 2/basics/empty.py.json"
 result "$R2" "board 2" "basics/odd.py" ignored "" 1 0
-status "report: unreadable results count as errors (exit 1)" 1 "$REPORT" "$R2"
+check "report: unreadable results count as errors (exit 1)" 1 "$REPORT" "$R2"
 same "report: unreadable results named on stderr" \
 	"report: empty result file '$R2/board 2/basics/empty.py.json'|report: cannot parse result file '$R2/board 2/basics/broken.py.json'" \
 	"$(tr '\n' '|' <"$tmp/e" | sed 's/|$//')"
@@ -483,17 +459,17 @@ result "$R3" vb0 basics/a.py pass "" 5 1
 result "$R3" vb0 basics/b.py skip "" 0 0
 mkdir -p "$R3/vb1"
 target "$R3/vb1/target.json" '{"platform":"rp2"}'
-status "report: no failure exits 0" 0 "$REPORT" "$R3"
+check "report: no failure exits 0" 0 "$REPORT" "$R3"
 same "report: a board with no result yet" "vb1: 0 tests performed (0 individual testcases)|vb1: 0 tests passed" \
 	"$(grep '^vb1' "$tmp/o" | tr '\n' '|' | sed 's/|$//')"
 same "report: its _results.json" '{"args":{"platform":"rp2"},"results":[],"failed_tests":[]}' \
 	"$(jq -c . "$R3/vb1/_results.json")"
 same "report: totals line" "total: 1 passed, 0 failed, 1 skipped on 2 boards" "$(tail -n 1 "$tmp/o")"
 mkdir -p "$tmp/run-empty/logs"
-status "report: a run folder without boards (exit 2)" 2 "$REPORT" "$tmp/run-empty"
-status "report: a missing run folder (exit 2)" 2 "$REPORT" "$tmp/none"
-status "report: no argument (exit 2)" 2 "$REPORT"
-status "report: --help" 0 "$REPORT" --help
+check "report: a run folder without boards (exit 2)" 2 "$REPORT" "$tmp/run-empty"
+check "report: a missing run folder (exit 2)" 2 "$REPORT" "$tmp/none"
+check "report: no argument (exit 2)" 2 "$REPORT"
+check "report: --help" 0 "$REPORT" --help
 
 # speed: 16 boards x 900 results (written by one awk: a shell loop would take longer than the report)
 R4=$tmp/run4
@@ -514,7 +490,7 @@ awk -v run="$R4" 'BEGIN {
 		}
 }'
 t0=$(now_ms)
-status "report: 16 boards x 900 results" 1 "$REPORT" "$R4"
+check "report: 16 boards x 900 results" 1 "$REPORT" "$R4"
 ms=$(($(now_ms) - t0))
 same "report: 16 x 900: totals" "total: 12240 passed, 720 failed, 1440 skipped on 16 boards" "$(tail -n 1 "$tmp/o")"
 same "report: 16 x 900: junit testcases" "14400" "$(xmllint --xpath 'count(//testcase)' "$R4/junit.xml" 2>/dev/null)"
@@ -524,5 +500,4 @@ else
 	notok "report: 16 x 900 results in $ms ms, over the limit of $REPORT_MAX_MS"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -11,18 +11,7 @@ VALIDATE=${VALIDATE:-scripts/validate-specs.sh}
 case $VALIDATE in /*) ;; *) VALIDATE=$(pwd)/$VALIDATE ;; esac
 top=$(pwd)
 
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM
-
-pass=0 fail=0
-ok() {
-	pass=$((pass + 1))
-	echo "ok - $*"
-}
-notok() {
-	fail=$((fail + 1))
-	echo "not ok - $*"
-}
+. tests/lib.sh
 
 # ---- the shipped files ----
 rc=0
@@ -249,5 +238,4 @@ else
 	sed 's/^/#   /' "$tmp/out"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -30,14 +30,7 @@ for need in umockdev-wrapper jq; do
 	fi
 done
 VT="$tmp/vtentacles"
-# shellcheck disable=SC2046
-if "$CC" -std=c11 -O1 -g -Wall -Wextra -Werror -o "$VT" tests/mock/vtentacles.c \
-	$("$PKG_CONFIG" --cflags --libs umockdev-1.0) 2>"$tmp/cc"; then
-	ok "the virtual bench builds"
-else
-	notok "cannot build tests/mock/vtentacles.c: $(head -c 600 "$tmp/cc")"
-	finish
-fi
+build_mock tests/mock/vtentacles.c "$VT" || { finish; exit 1; }
 
 # ---- the bench as tentacle-find sees it ----
 if umockdev-wrapper "$VT" $N -- "$F" --json >"$tmp/list" 2>"$tmp/e"; then ok "list on the bench: exit 0"

@@ -26,14 +26,7 @@ if [ ! -d node_modules/@micropython ]; then
 	finish
 fi
 VT="$tmp/vtentacles"
-# shellcheck disable=SC2046
-if "$CC" -std=c11 -O1 -g -Wall -Wextra -Werror -o "$VT" tests/mock/vtentacles.c \
-	$("$PKG_CONFIG" --cflags --libs umockdev-1.0) 2>"$tmp/cc"; then
-	ok "the virtual bench builds"
-else
-	notok "cannot build tests/mock/vtentacles.c: $(head -c 600 "$tmp/cc")"
-	finish
-fi
+build_mock tests/mock/vtentacles.c "$VT" || { finish; exit 1; }
 # the tools make test uses (its `tools` prerequisite would build them anyway, but not under the mock)
 if ! make -s tools >"$tmp/make" 2>&1; then
 	notok "make tools failed: $(tail -c 600 "$tmp/make")"

@@ -179,14 +179,7 @@ check "wait --new ignores the present device: timeout 3" 3 mock one-tentacle "$T
 
 # ---- wait with hot-plug events ----
 H="$tmp/hotplug-harness"
-# shellcheck disable=SC2046
-if ! "$CC" -std=c11 -O1 -g -Wall -Wextra -Werror -o "$H" tests/mock/hotplug-harness.c \
-	$("$PKG_CONFIG" --cflags --libs umockdev-1.0) 2>"$tmp/cc"; then
-	notok "cannot build the hot-plug harness: $(head -c 600 "$tmp/cc")"
-	echo "$pass passed, $fail failed"
-	exit 1
-fi
-ok "the hot-plug harness builds"
+build_mock tests/mock/hotplug-harness.c "$H" || { finish; exit 1; }
 # subtree TOPOLOGY DEVPATH OUT: the devices at and below DEVPATH, without /dev nodes (umockdev 0.17 cannot
 # make the pty of a removed tty again; the tool reads the node name from DEVNAME)
 subtree() {

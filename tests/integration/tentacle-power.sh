@@ -134,13 +134,7 @@ if ! command -v umockdev-wrapper >/dev/null 2>&1 || ! $PKG_CONFIG --exists umock
 	notok "umockdev-wrapper or libumockdev-dev is missing: the libusb tests cannot run"
 	finish
 fi
-if $CC -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -o "$tmp/fakehub" tests/mock/fakehub.c \
-	$($PKG_CONFIG --cflags --libs umockdev-1.0) 2>"$tmp/cc"; then
-	ok "the fake hub compiles"
-else
-	notok "the fake hub does not compile"; sed 's/^/#   /' "$tmp/cc"
-	finish
-fi
+build_mock tests/mock/fakehub.c "$tmp/fakehub" || { finish; exit 1; }
 L="$tmp/usb.log"
 fh() { ASAN_OPTIONS=$MOCK_ASAN umockdev-wrapper "$tmp/fakehub" "$L" "$@"; }
 check "dut off through libusb" 0 fh "$P" --method libusb --hub 1-1 --hw-version 0 dut off
