@@ -5,9 +5,9 @@ CLANG        ?= clang
 FUZZ_SECONDS ?= 5
 FUZZ_CFLAGS  := -std=c11 -g -O1 -D_GNU_SOURCE -Itools/lib -Itests/unit -fsanitize=fuzzer,address,undefined
 
-UNIT_TESTS := test_rawrepl test_verdict
+UNIT_TESTS := test_rawrepl test_verdict test_flashspec
 UNIT_BINS  := $(UNIT_TESTS:%=build/check/tests/%)
-FUZZERS    := fuzz_follow fuzz_regexexp
+FUZZERS    := fuzz_follow fuzz_regexexp fuzz_jsonval
 FUZZ_BINS  := $(FUZZERS:%=build/fuzz/%)
 
 build/check/tests/%: build/check/tests/unit/%.o build/check/tests/unit/script_io.o $(CHK_LIB)
@@ -15,7 +15,14 @@ build/check/tests/%: build/check/tests/unit/%.o build/check/tests/unit/script_io
 	$(quiet) LD $@
 	$(Q)$(CC) $(CHK_CFLAGS) -o $@ $^
 
-build/check/tests/unit/%.o: CHK_CFLAGS += -Itests/unit
+# mp-flash's spec and command-line code, tested on the shipped board specs
+build/check/tests/test_flashspec: build/check/tests/unit/test_flashspec.o build/check/tools/mp-flash/spec.o \
+		build/check/tools/mp-flash/flasher.o $(CHK_LIB)
+	@mkdir -p $(@D)
+	$(quiet) LD $@
+	$(Q)$(CC) $(CHK_CFLAGS) -o $@ $^ $(PC_LIBS)
+
+build/check/tests/unit/%.o: CHK_CFLAGS += -Itests/unit -Itools/mp-flash
 .SECONDARY: $(UNIT_TESTS:%=build/check/tests/unit/%.o) build/check/tests/unit/script_io.o
 
 # fuzzers: clang's libFuzzer, the library sources compiled in

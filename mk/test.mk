@@ -4,6 +4,8 @@
 #   make test ... MPY_DIR=~/micropython TESTS='basics/ extmod/json*.py'
 #   make retest ...                             forget the results of the selection, then test
 #   make report RUN=virtual                     the reports again, from the result files
+#   make -j4 test TESTBED=<bench> FIRMWARE_DIR=fw  flash the DUTs whose firmware differs, then test
+#   make flash TESTBED=<bench> BOARD=RPI_PICO [TENTACLE=2731] [FLASH=force] [FIRMWARE_DIR=|MPY_DIR=]
 
 TESTBED      ?=
 PORT         ?=
@@ -12,12 +14,25 @@ MPY_DIR      ?=
 TESTS        ?=
 EMIT         ?= bytecode
 RUN          ?= $(if $(TESTBED),$(TESTBED),ports)
+FLASH        ?=
+FIRMWARE_DIR ?=
+BOARD        ?=
+TENTACLE     ?=
+VARIANT      ?=
+# the tools a run uses (tests put stand-ins here)
+TB_BIN       ?= build/bin
 
 export PORT PORTS TESTBED VBOARDS VBOARD_TYPE VBOARD_ARGS MPY_DIR TESTS EMIT RUN V
+export FLASH FIRMWARE_DIR BOARD TENTACLE VARIANT
 
-.PHONY: test retest report demo
+.PHONY: test retest report demo flash
 test: setup-quiet tools
-	+$(Q)BIN=build/bin bash scripts/testrun.sh
+	+$(Q)BIN=$(TB_BIN) bash scripts/testrun.sh
+
+# flash the DUTs of a bench (BOARD=, TENTACLE= select them), all at once; only those whose firmware
+# differs unless FLASH=force
+flash: tools
+	+$(Q)BIN=$(TB_BIN) TESTRUN_ONLY=flash FLASH=$(or $(FLASH),auto) bash scripts/testrun.sh
 
 # forget the results of the selected tests (all of the run without TESTS) on every board
 retest:

@@ -7,14 +7,22 @@
 #   PORT / PORTS      boards already flashed ("none" mode): no power switching, no flashing
 #   TESTBED=virtual   VBOARDS=N virtual boards of VBOARD_TYPE (wasm|microbit), VBOARD_ARGS
 #   TESTBED=<bench>   the tentacles of $TESTBEDS_DIR/<bench>.json (default testbeds/): each DUT found by
-#                     tentacle-find is power-cycled and tested on its fresh tty as <short id>-<board>;
-#                     the DUTs are switched off at the end
+#                     tentacle-find is brought up (scripts/dut-up.sh: power-cycled, or flashed) and tested
+#                     on its fresh tty as <short id>-<board>[-<variant>]; the DUTs are switched off at the end
+#     BOARD, TENTACLE only the tentacles with that board type / that short id or serial
+#     VARIANT         the board variant to flash and test (default: the inventory's, else the default build)
+#     FLASH           skip (test what runs), auto (flash when the board's firmware identity differs from
+#                     the wanted one), force; default auto with FIRMWARE_DIR, else skip
+#     FIRMWARE_DIR    prebuilt firmware, FIRMWARE_DIR/<BUILD>/firmware.<ext> (+ firmware.id); without it,
+#                     FLASH=auto|force builds the firmware from MPY_DIR (scripts/firmware.sh)
+#   TESTRUN_ONLY=flash  bring the DUTs up (flash them) and stop: `make flash`
 #   MPY_DIR           a MicroPython checkout: its tests/ folder (default: the project's corpus)
 #   TESTS             directories, files or globs relative to the tests folder
 #   RUN               name of the result folder under results/ (default: the testbed's name)
 #   EMIT              bytecode (default) or native; MICROPY_TEST_TIMEOUT per test
 #   BIN               the tools (default build/bin); V=1 shows commands
-# Exit: 0 all passed or skipped, 1 a test failed, 2 bad configuration, 3 a board is busy or broken.
+# Exit: 0 all passed or skipped, 1 a test failed, 2 bad configuration, 3 a board is busy or broken,
+# or a DUT could not be brought up (not flashed: its tests did not run; the other boards went on).
 set -eu
 shopt -s nullglob
 export LC_ALL=C
@@ -37,6 +45,12 @@ VBOARD_ARGS=${VBOARD_ARGS:-}
 EMIT=${EMIT:-bytecode}
 TESTS=${TESTS:-}
 V=${V:-}
+BOARD=${BOARD:-}
+TENTACLE=${TENTACLE:-}
+VARIANT=${VARIANT:-}
+FIRMWARE_DIR=${FIRMWARE_DIR:-}
+FLASH=${FLASH:-}
+TESTRUN_ONLY=${TESTRUN_ONLY:-}
 
 # ---- the tests folder ----
 if [ -n "${MPY_DIR:-}" ]; then
@@ -62,8 +76,24 @@ case $TESTBED in
 esac
 RUN=${RUN:-${TESTBED:-ports}}
 case $RUN in
-*/* | .* | '') die 2 "RUN='$RUN' must be a plain folder name" ;;
+*/* | .* | '' | firmware) die 2 "RUN='$RUN' must be a plain folder name (not 'firmware': results/firmware/ holds built firmware)" ;;
 esac
+case $FLASH in
+'') FLASH=skip
+	[ -z "$FIRMWARE_DIR" ] || FLASH=auto ;;
+skip | auto | force) ;;
+*) die 2 "FLASH='$FLASH' must be auto, force or skip" ;;
+esac
+case $TESTBED in
+'' | virtual)
+	[ "$FLASH" = skip ] || die 2 "FLASH=$FLASH needs a bench of tentacles (TESTBED=<bench>): ${TESTBED:-PORT} boards are not flashed here"
+	[ -z "$TESTRUN_ONLY" ] || die 2 "flashing needs a bench of tentacles: TESTBED=<bench>"
+	[ -z "$BOARD$TENTACLE$VARIANT" ] || die 2 "BOARD, TENTACLE and VARIANT select tentacles of a bench (TESTBED=<bench>)"
+	;;
+esac
+if [ "$FLASH" != skip ] && [ -z "$FIRMWARE_DIR" ] && [ -z "${MPY_DIR:-}" ]; then
+	die 2 "FLASH=$FLASH needs the firmware: FIRMWARE_DIR=<prebuilt files> or MPY_DIR=<MicroPython checkout>"
+fi
 RD=$top/results/$RUN
 mkdir -p "$RD"
 
@@ -84,6 +114,66 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# bring up the DUTs of the bench selected in t_* (see below), in parallel through a generated makefile;
+# the ready ones join labels/ports, the others are listed in not_ready
+not_ready=()
+prepare_duts() {
+	local i key
+	declare -A fw=()
+	if [ "$FLASH" != skip ]; then
+		declare -A seen=()
+		local want=() line b v f rc=0
+		for i in "${!t_label[@]}"; do
+			key=${t_board[$i]}${t_variant[$i]:+:${t_variant[$i]}}
+			[ -n "${seen[$key]:-}" ] || want+=("$key")
+			seen[$key]=1
+		done
+		if [ -n "$FIRMWARE_DIR" ]; then
+			out=$(MPY_DIR='' FIRMWARE_DIR="$FIRMWARE_DIR" bash scripts/firmware.sh "${want[@]}") || rc=$?
+		else
+			out=$(FIRMWARE_DIR='' bash scripts/firmware.sh "${want[@]}") || rc=$?
+		fi
+		[ $rc = 0 ] || [ $rc = 5 ] || die 2 "cannot find the firmware (scripts/firmware.sh: exit $rc)"
+		while IFS=$'\t' read -r b v f _; do
+			[ -n "$b" ] || continue
+			[ "$v" != - ] || v=""
+			fw[$b${v:+:$v}]=$f
+		done <<<"$out"
+	fi
+	{
+		echo "# Bringing up the DUTs of one run, made by scripts/testrun.sh: do not edit."
+		echo ".DELETE_ON_ERROR:"
+		echo ".PHONY: all FORCE"
+		printf 'all:'
+		printf ' %s/dut.tty' "${t_label[@]}"
+		echo
+		for i in "${!t_label[@]}"; do
+			key=${t_board[$i]}${t_variant[$i]:+:${t_variant[$i]}}
+			echo "${t_label[$i]}/dut.tty: FORCE"
+			printf '\t@bash %q/scripts/dut-up.sh %q %q %q %q %q %q %q %q %q\n' "$top" "$RD/${t_label[$i]}" \
+				"${t_label[$i]}" "${t_hub[$i]}" "${t_loc[$i]}" "${t_id[$i]}" "${t_hw[$i]:--}" \
+				"${t_board[$i]}" "${t_variant[$i]:--}" "${fw[$key]:--}"
+		done
+	} >"$RD/prepare.mk"
+	# every DUT at once, whatever -j the caller gave: this is waiting on hardware, not work for the CPU
+	MAKEFLAGS='' MFLAGS='' FLASH=$FLASH BIN=$BIN ${MAKE:-make} --no-print-directory -s -k -j "${#t_label[@]}" -C "$RD" -f prepare.mk all || true
+	for i in "${!t_label[@]}"; do
+		if [ -s "$RD/${t_label[$i]}/dut.tty" ]; then
+			labels+=("${t_label[$i]}")
+			ports+=("$(cat "$RD/${t_label[$i]}/dut.tty")")
+		else
+			not_ready+=("${t_label[$i]}")
+		fi
+	done
+	[ ${#not_ready[@]} = 0 ] ||
+		echo "$prog: not ready, their tests do not run: ${not_ready[*]} (see above and results/$RUN/<board>/flash.log)" >&2
+	if [ -n "$TESTRUN_ONLY" ]; then
+		echo "$prog: ${#labels[@]} of ${#t_label[@]} board(s) ready${labels[*]:+: ${labels[*]}}" >&2
+		[ ${#not_ready[@]} = 0 ] || exit 3
+		exit 0
+	fi
+}
+
 if [ "$TESTBED" = virtual ]; then
 	case $VBOARDS in '' | *[!0-9]*) die 2 "VBOARDS='$VBOARDS' is not a number" ;; esac
 	vbench=$RD/vbench
@@ -94,35 +184,40 @@ if [ "$TESTBED" = virtual ]; then
 		ports+=("$vbench/vb$i")
 	done
 elif [ -n "$TESTBED" ]; then
-	# the tentacles of the bench: discovered now (they may have moved), locked by serial, then each DUT is
-	# power-cycled while tentacle-find waits for its tty to come back at its own location
+	# the tentacles of the bench: discovered now (they may have moved), locked by serial; then each DUT
+	# is brought up in parallel by results/<run>/prepare.mk: power-cycled (FLASH=skip) or flashed when
+	# its firmware differs (auto) or always (force), ending on its fresh application tty
 	inv=$TESTBEDS_DIR/$TESTBED.json
 	# tentacle-find reads a plain serial -> {board} map: the bench file's "tentacles"
 	jq -e '.tentacles | objects' "$inv" >"$RD/inventory.json" 2>/dev/null ||
 		die 2 "'$inv' is no bench inventory (no \"tentacles\" object; see testbeds/README.md)"
 	"$BIN/tentacle-find" --json --inventory "$RD/inventory.json" >"$RD/tentacles.json" ||
 		die 3 "no tentacle of bench '$TESTBED' found (tentacle-find --inventory $RD/inventory.json)"
-	while IFS=$'\t' read -r serial short hub board loc id hw; do
+	t_label=() t_hub=() t_board=() t_loc=() t_id=() t_hw=() t_variant=()
+	while IFS=$'\t' read -r serial short hub board loc id hw variant; do
+		[ "$variant" != - ] || variant=""
+		[ -z "$BOARD" ] || [ "$board" = "$BOARD" ] || continue
+		case $TENTACLE in '' | "$short" | "$serial") ;; *) continue ;; esac
+		if [ -n "$VARIANT" ]; then
+			jq -e --arg v "$VARIANT" '.variants | index($v)' "boards/$board.json" >/dev/null ||
+				die 2 "board $board has no variant '$VARIANT' (see boards/$board.json)"
+			variant=$VARIANT
+		fi
 		exec {fd}>>"$lockdir/tentacle-$serial.lock"
-		flock -n "$fd" || die 3 "tentacle $short ($hub) is busy: another test run holds it"
+		flock -n "$fd" || die 3 "tentacle $short ($hub) is busy: another test run or flash holds it"
 		case $hw in
 		v0.3) hw="--hw-version 0" ;; v0.5) hw="--hw-version 1" ;; v0.6) hw="--hw-version 2" ;; v0.7) hw="--hw-version 3" ;;
 		*) hw="" ;; # the infra MCU is asked
 		esac
 		powered+=("$hub $hw")
-		# shellcheck disable=SC2086
-		out=$("$BIN/tentacle-find" wait --location "$loc" --id "$id" --new --timeout 10 \
-			--then "$BIN/tentacle-power" --hub "$hub" $hw dut cycle) || out=""
-		tty=$(printf '%s\n' "$out" | sed -n 's|^\(/dev/.*\)|\1|p' | tail -n 1)
-		[ -n "$tty" ] ||
-			die 3 "the DUT of tentacle $short ($board at $loc) did not come back after a power cycle"
-		echo "$prog: $short-$board: DUT at $loc power-cycled, now $tty" >&2
-		labels+=("$short-$board")
-		ports+=("$tty")
+		t_label+=("$short-$board${variant:+-$variant}")
+		t_hub+=("$hub") t_board+=("$board") t_loc+=("$loc") t_id+=("$id") t_hw+=("$hw") t_variant+=("$variant")
 	done < <(jq -r --slurpfile inv "$inv" 'select(.dut != null and .board != null) |
 		[.serial, .short_id, .hub, .board, .dut.location, .dut.vid + ":" + .dut.pid,
-		 ($inv[0].tentacles[.serial].hw_version // "")] | @tsv' "$RD/tentacles.json")
-	[ ${#labels[@]} -gt 0 ] || die 3 "bench '$TESTBED': no tentacle with a DUT of a known board (see $RD/tentacles.json)"
+		 ($inv[0].tentacles[.serial].hw_version // ""), ($inv[0].tentacles[.serial].variant // "-")] | @tsv' "$RD/tentacles.json")
+	[ ${#t_label[@]} -gt 0 ] || die 3 "bench '$TESTBED': no tentacle with a DUT of a known board${BOARD:+ of type $BOARD}${TENTACLE:+ with id $TENTACLE} (see $RD/tentacles.json)"
+	prepare_duts
+	[ ${#labels[@]} -gt 0 ] || die 3 "bench '$TESTBED': no board is ready (see above)"
 else
 	for p in $PORTS; do
 		[ -e "$p" ] || die 2 "port '$p' does not exist"
@@ -203,5 +298,9 @@ sh scripts/report.sh "$RD" || rrc=$?
 if [ "$rc" != 0 ] && [ "$rrc" = 0 ]; then
 	echo "$prog: make stopped with status $rc: some tests did not run (see above)" >&2
 	exit 3
+fi
+if [ ${#not_ready[@]} != 0 ]; then
+	echo "$prog: not tested (DUT not ready): ${not_ready[*]}" >&2
+	rrc=3
 fi
 exit "$rrc"

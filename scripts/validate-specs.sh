@@ -243,13 +243,20 @@ def obj($b; $k): if ($b | has($k)) and ($b[$k] | type) != "object"
           | prob(["timing", $k]; "timing.\($k) must be a number >= 0 (seconds), got \(tojson)"))),
     # firmware
     ($b.firmware | objects | . as $w
-      | unknown($w; ["ext"]; ["firmware"]),
+      | unknown($w; ["ext", "build_file"]; ["firmware"]),
         required($w; ["ext"]; ["firmware"]),
         (select($w | has("ext")) | $w.ext
           | if . == null then (select($prog != "none") | prob(["firmware", "ext"]; "firmware.ext may be null only for virtual boards (flasher none)"))
             elif IN("uf2", "bin", "dfu", "hex") | not then prob(["firmware", "ext"]; "unknown firmware.ext \(tojson) (one of uf2, bin, dfu, hex)")
             elif $known_prog and $prog != "none" and . != fw_ext[$prog] then
               prob(["firmware", "ext"]; "firmware.ext \u0027\(.)\u0027 does not fit flasher \u0027\($prog)\u0027 (it takes .\(fw_ext[$prog]))")
+            else empty end),
+        # build_file: where a port puts the firmware when not build-<BUILD>/firmware.<ext>
+        (select($w | has("build_file")) | $w.build_file
+          | if (type != "string") or (test("^[A-Za-z0-9_./{}-]+$") | not) or test("^/|\\.\\.") then
+              prob(["firmware", "build_file"]; "firmware.build_file must be a relative path inside ports/<port>/ (letters, digits, _ . - / and {BUILD}), got \(tojson)")
+            elif ($w.ext | type) == "string" and (endswith(".\($w.ext)") | not) then
+              prob(["firmware", "build_file"]; "firmware.build_file \(tojson) must end in .\($w.ext) (the firmware.ext)")
             else empty end)),
     # perfbench
     ($b.perfbench | objects | . as $q

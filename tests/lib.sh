@@ -80,3 +80,43 @@ build_mock() {
 		return 1
 	fi
 }
+
+# require CMD...: every command is installed, else one "not ok" line and the suite ends here
+require() {
+	for need in "$@"; do
+		if ! command -v "$need" >/dev/null; then
+			notok "'$need' is not installed: NO test of $(basename "$0") ran"
+			finish
+			exit 1
+		fi
+	done
+}
+
+# require_vboards: the npm package the wasm virtual boards run (npm ci)
+require_vboards() {
+	if [ ! -d node_modules/@micropython ]; then
+		notok "node_modules/@micropython is missing (npm ci): the virtual boards cannot run, NO test of $(basename "$0") ran"
+		finish
+		exit 1
+	fi
+}
+
+# vbench_harness: the virtual tentacle bench tests/mock/vtentacles.c built as $VT; tools built with
+# sanitizers run under umockdev's preload, so ASan's link order check is off
+vbench_harness() {
+	export ASAN_OPTIONS="verify_asan_link_order=0:detect_leaks=0"
+	require umockdev-wrapper
+	VT="$tmp/vtentacles"
+	build_mock tests/mock/vtentacles.c "$VT" || { finish; exit 1; }
+}
+
+# require_tools TOOL...: the tools under test are built in $BIN
+require_tools() {
+	for t in "$@"; do
+		if [ ! -x "$BIN/$t" ]; then
+			notok "$BIN/$t is not built (make check-build)"
+			finish
+			exit 1
+		fi
+	done
+}

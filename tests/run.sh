@@ -67,9 +67,10 @@ run_fuzzer() {
 if [ -z "$ONLY" ] || [ "$ONLY" = unit ]; then
 	run_suite "unit: raw REPL client against captured transcripts" "$TBIN/test_rawrepl" tests/transcripts
 	run_suite "unit: verdict rules, regex .exp, JSON, diff" "$TBIN/test_verdict"
+	run_suite "unit: JSON reader, board specs, flasher command lines" "$TBIN/test_flashspec"
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = fuzz ]; then
-	for f in fuzz_follow fuzz_regexexp; do
+	for f in fuzz_follow fuzz_regexexp fuzz_jsonval; do
 		run_suite "fuzz: $f" run_fuzzer "$f"
 	done
 fi

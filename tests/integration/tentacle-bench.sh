@@ -9,28 +9,15 @@ export LC_ALL=C
 cd "$(dirname "$0")/../.."
 BIN=${BIN:-build/check/bin}
 CC=${CC:-cc}
-PKG_CONFIG=${PKG_CONFIG:-pkg-config}
 ROUNDS=${ROUNDS:-20}
 N=4
-export ASAN_OPTIONS="verify_asan_link_order=0:detect_leaks=0"
 F="$BIN/tentacle-find"
 P="$BIN/tentacle-power"
 . tests/lib.sh
 
-for t in "$F" "$P"; do
-	if [ ! -x "$t" ]; then
-		notok "$t is not built (make $t TOOLS=$(basename "$t"))"
-		finish
-	fi
-done
-for need in umockdev-wrapper jq; do
-	if ! command -v "$need" >/dev/null; then
-		notok "'$need' is not installed (apt-get install umockdev libumockdev-dev jq): NO bench test ran"
-		finish
-	fi
-done
-VT="$tmp/vtentacles"
-build_mock tests/mock/vtentacles.c "$VT" || { finish; exit 1; }
+require_tools tentacle-find tentacle-power
+require jq
+vbench_harness
 
 # ---- the bench as tentacle-find sees it ----
 if umockdev-wrapper "$VT" $N -- "$F" --json >"$tmp/list" 2>"$tmp/e"; then ok "list on the bench: exit 0"

@@ -8,25 +8,14 @@ set -eu
 export LC_ALL=C
 cd "$(dirname "$0")/../.."
 CC=${CC:-cc}
-PKG_CONFIG=${PKG_CONFIG:-pkg-config}
-export ASAN_OPTIONS="verify_asan_link_order=0:detect_leaks=0"
 TESTS_RUN="basics/arith_int.py basics/builtins_misc.py basics/class_inherit.py"
 RUN=tentacle-e2e-$$
 . tests/lib.sh
 tb_extra_cleanup='rm -rf "results/$RUN"'
 
-for need in umockdev-wrapper jq node make; do
-	if ! command -v "$need" >/dev/null; then
-		notok "'$need' is not installed: NO end-to-end test ran"
-		finish
-	fi
-done
-if [ ! -d node_modules/@micropython ]; then
-	notok "node_modules/@micropython is missing (npm ci): the virtual boards cannot run, NO end-to-end test ran"
-	finish
-fi
-VT="$tmp/vtentacles"
-build_mock tests/mock/vtentacles.c "$VT" || { finish; exit 1; }
+require jq node make
+require_vboards
+vbench_harness
 # the tools make test uses (its `tools` prerequisite would build them anyway, but not under the mock)
 if ! make -s tools >"$tmp/make" 2>&1; then
 	notok "make tools failed: $(tail -c 600 "$tmp/make")"
@@ -55,8 +44,11 @@ else notok "unknown bench: exit $st: $(head -c 400 "$tmp/e")"; fi
 # ---- the run ----
 t0=$(date +%s)
 st=0
+# the tools through tests/mock/fdspread: the DUTs come up concurrently, and umockdev needs their udev
+# monitors on different fd numbers
 VT_LOG="$tmp/vtlog" umockdev-wrapper "$VT" --board "node $PWD/tools/vboard/board-wasm.mjs" 2 -- \
-	env TESTBEDS_DIR="$tmp/testbeds" make -s test TESTBED=vtbench RUN="$RUN" TESTS="$TESTS_RUN" \
+	env TESTBEDS_DIR="$tmp/testbeds" FDSPREAD_BIN="$PWD/build/bin" FDSPREAD_STATE="$tmp/fds" \
+	make -s test TB_BIN="$PWD/tests/mock/fdspread" TESTBED=vtbench RUN="$RUN" TESTS="$TESTS_RUN" \
 	>"$tmp/o" 2>"$tmp/e" || st=$?
 t1=$(date +%s)
 if [ $st = 0 ]; then ok "make test TESTBED=vtbench: exit 0 ($((t1 - t0)) s)"

@@ -145,7 +145,7 @@ has "board column" "$tmp/o" "^de6461a4e3553d2b  3d2b  *3-1.1  */dev/ttyACM0  *PY
 has "unknown board shown as ?" "$tmp/o" "^b5e5a2d93cf1f4a1  f4a1  *3-1.4  */dev/ttyACM3  *? "
 printf '{"e46340474b4c2731": {"board": }' >"$tmp/bad.json"
 check "invalid inventory: exit 2" 2 mock cascade "$T" --inventory "$tmp/bad.json"
-has "says where" "$tmp/e" "invalid inventory '$tmp/bad.json' near byte"
+has "says where" "$tmp/e" "invalid inventory '$tmp/bad.json' near line"
 check "missing inventory: exit 2" 2 mock cascade "$T" --inventory "$tmp/none.json"
 has "names the file" "$tmp/e" "cannot read inventory '$tmp/none.json'"
 

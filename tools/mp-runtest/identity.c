@@ -1,7 +1,6 @@
-/* --identity: ask the board which firmware it runs. The string has the form the bench compares with
- * a firmware's own: "<sys.implementation._build>;<sys.version>;<sys.implementation._build>" (old
- * firmware without _build gives empty parts). The file is rewritten only when the string changed, so
- * that its time stamp tells make when the firmware changed. */
+/* --identity: ask the board which firmware it runs (the string of boardid.h). The file is rewritten
+ * only when the string changed, so that its time stamp tells make when the firmware changed. */
+#include "boardid.h"
 #include "exitcodes.h"
 #include "fileio.h"
 #include "json.h"
@@ -11,20 +10,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char script[] = "import sys\n"
-			     "try:\n"
-			     " b=sys.implementation._build\n"
-			     "except AttributeError:\n"
-			     " b=''\n"
-			     "print(b+';'+sys.version+';'+b)\n";
-
 int identify_board(struct repl *r, const struct options *o)
 {
 	struct buf code = BUF_INIT, out = BUF_INIT, err = BUF_INIT, old = BUF_INIT;
 	struct board_run run;
 	char failure[256];
 	int rc = TB_EXIT_BOARD;
-	buf_adds(&code, script);
+	buf_adds(&code, boardid_script);
 	if (run_on_board(r, o, &code, 1, &run, &out, &err, failure, sizeof failure) || run.status != RUN_DONE) {
 		tb_warn("%s: cannot ask the board for its firmware: %s", o->board, failure);
 		goto done;

@@ -1,5 +1,6 @@
 /* --probe: run the feature checks of a MicroPython tests folder (or the project's own) on the board
  * and write what the board supports as target.json, for the skip rules of the test pipeline. */
+#include "datadir.h"
 #include "exitcodes.h"
 #include "expected.h"
 #include "fileio.h"
@@ -11,34 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* the project's own feature checks, relative to the executable (build tree or installed) */
-static char *own_feature_dir(void)
-{
-	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n <= 0)
-		return NULL;
-	exe[n] = 0;
-	char *slash = strrchr(exe, '/');
-	if (!slash)
-		return NULL;
-	*slash = 0;
-	static const char *const rel[] = {
-		"../../tools/mp-runtest/feature_check",       /* build/bin */
-		"../../../tools/mp-runtest/feature_check",    /* build/check/bin */
-		"../share/testbed-micropython/feature_check", /* installed */
-	};
-	for (size_t i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-		char *d = tb_xasprintf("%s/%s/target_info.py", exe, rel[i]);
-		if (file_exists(d)) {
-			*strrchr(d, '/') = 0;
-			return d;
-		}
-		free(d);
-	}
-	return NULL;
-}
 
 /* run one check; its output (normalised) in OUT; 0 when it ran, -1 when the file is missing,
  * 1 when the board needs attention */
@@ -106,7 +79,7 @@ int probe_board(struct repl *r, const struct options *o)
 		free(ti);
 	}
 	if (!dir)
-		dir = own = own_feature_dir();
+		dir = own = tb_data_dir("tools/mp-runtest/feature_check", "feature_check", "target_info.py");
 	if (!dir) {
 		tb_warn("no feature checks found: give --feature-dir DIR");
 		free(td);

@@ -14,13 +14,11 @@ struct inventory {
 	char **board; /* NULL when the entry has no "board" */
 };
 
-/* 0, or -1 after a message naming the file (and the byte offset of a syntax error) */
+/* 0, or -1 after a message naming the file (and the line and column of a syntax error) */
 int inventory_load(const char *path, struct inventory *inv);
 /* the entry of SERIAL (compared without case), or -1 */
 long inventory_find(const struct inventory *inv, const char *serial);
 void inventory_free(struct inventory *inv);
-/* parse JSON text (for tests and inventory_load); 0, or -1 with *err_at set to the byte offset */
-int inventory_parse(const char *text, size_t len, struct inventory *inv, size_t *err_at);
 
 struct list_options {
 	int json;

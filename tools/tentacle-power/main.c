@@ -5,6 +5,7 @@
 #include "hubpower.h"
 #include "infra.h"
 #include "json.h"
+#include "tentacle.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -18,9 +19,7 @@
 
 #define VERSION "0.1"
 
-enum { PORT_INFRA = 1, PORT_BOOTSEL = 2, PORT_DUT = 3 };
-#define OFF_FLOOR_MS 500   /* wait at least this long after switching off */
-#define CYCLE_FLOOR_MS 2000/* a cycle keeps the target off at least this long */
+enum { PORT_INFRA = TENTACLE_PORT_INFRA, PORT_BOOTSEL = TENTACLE_PORT_BOOTSEL, PORT_DUT = TENTACLE_PORT_DUT };
 #define MAX_PULSES 32
 
 struct options {
@@ -75,130 +74,6 @@ static void help(void)
 	       "     the switch did not take, infra MCU not answering or without machine.Pin\n");
 }
 
-static void strip_serial(const char *in, char *out, size_t n)
-{
-	size_t j = 0;
-	for (; *in && j + 1 < n; in++)
-		if (*in != '-' && *in != ':')
-			out[j++] = (char)tolower((unsigned char)*in);
-	out[j] = 0;
-}
-
-/* 16 hex digits (delimiters allowed) or the last 4 */
-static int tentacle_id_ok(const char *id)
-{
-	char want[40];
-	strip_serial(id, want, sizeof want);
-	size_t wl = strlen(want);
-	if (strlen(id) >= sizeof want || (wl != 4 && wl != 16) || strspn(want, "0123456789abcdef") != wl) {
-		tb_warn("invalid value for --tentacle: '%s' (16 hex digits or the last 4)", id);
-		return 0;
-	}
-	return 1;
-}
-
-/* the hub location of the tentacle whose infra has serial ID; malloc'ed or NULL after a message */
-static char *find_tentacle(const char *id)
-{
-	char want[40];
-	strip_serial(id, want, sizeof want);
-	size_t wl = strlen(want);
-	struct udev *udev = udev_new();
-	if (!udev) {
-		tb_warn("cannot use libudev");
-		return NULL;
-	}
-	struct udev_enumerate *en = udev_enumerate_new(udev);
-	if (!en || udev_enumerate_add_match_subsystem(en, "usb") < 0 ||
-	    udev_enumerate_add_match_sysattr(en, "idVendor", "2e8a") < 0 ||
-	    udev_enumerate_add_match_sysattr(en, "idProduct", "0005") < 0 || udev_enumerate_scan_devices(en) < 0) {
-		tb_warn("cannot list the USB devices with libudev");
-		udev_enumerate_unref(en);
-		udev_unref(udev);
-		return NULL;
-	}
-	char *found = NULL;
-	struct buf all = BUF_INIT;
-	int matches = 0;
-	struct udev_list_entry *e;
-	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
-		struct udev_device *d = udev_device_new_from_syspath(udev, udev_list_entry_get_name(e));
-		if (!d)
-			continue;
-		const char *serial = udev_device_get_sysattr_value(d, "serial");
-		const char *type = udev_device_get_devtype(d);
-		char have[40];
-		if (serial && type && strcmp(type, "usb_device") == 0) {
-			strip_serial(serial, have, sizeof have);
-			size_t hl = strlen(have);
-			if (hl >= wl && strcmp(have + hl - wl, want) == 0 && (wl == 4 || hl == wl)) {
-				matches++;
-				buf_printf(&all, " %s (at %s)", have, udev_device_get_sysname(d));
-				free(found);
-				found = tb_xstrdup(udev_device_get_sysname(d));
-			}
-		}
-		udev_device_unref(d);
-	}
-	udev_enumerate_unref(en);
-	udev_unref(udev);
-	if (matches == 0) {
-		tb_warn("tentacle '%s' not found (no 2e8a:0005 infra MCU with that serial)", id);
-	} else if (matches > 1) {
-		tb_warn("short id '%s' is ambiguous:%s; give the full serial with --tentacle", id, buf_str(&all));
-		free(found);
-		found = NULL;
-	} else {
-		size_t n = strlen(found);
-		if (n < 3 || strcmp(found + n - 2, ".1") != 0) {
-			tb_warn("infra MCU '%s' is at '%s', not on port 1 of a tentacle hub", id, found);
-			free(found);
-			found = NULL;
-		} else {
-			found[n - 2] = 0;
-		}
-	}
-	buf_free(&all);
-	return found;
-}
-
-/* the tty of the infra MCU at LOCATION.1; malloc'ed or NULL after a message */
-static char *find_infra_tty(const char *hub)
-{
-	char *loc = tb_xasprintf("%s.1", hub), *tty = NULL;
-	struct udev *udev = udev_new();
-	if (!udev) {
-		tb_warn("cannot use libudev");
-		free(loc);
-		return NULL;
-	}
-	struct udev_enumerate *en = udev_enumerate_new(udev);
-	if (!en || udev_enumerate_add_match_subsystem(en, "tty") < 0 || udev_enumerate_scan_devices(en) < 0) {
-		tb_warn("cannot list the ttys with libudev");
-		udev_enumerate_unref(en);
-		udev_unref(udev);
-		free(loc);
-		return NULL;
-	}
-	struct udev_list_entry *e;
-	udev_list_entry_foreach(e, udev_enumerate_get_list_entry(en)) {
-		struct udev_device *d = udev_device_new_from_syspath(udev, udev_list_entry_get_name(e));
-		if (!d)
-			continue;
-		struct udev_device *p = udev_device_get_parent_with_subsystem_devtype(d, "usb", "usb_device");
-		const char *node = udev_device_get_devnode(d);
-		if (!tty && p && node && strcmp(udev_device_get_sysname(p), loc) == 0)
-			tty = tb_xstrdup(node);
-		udev_device_unref(d); /* also releases p */
-	}
-	udev_enumerate_unref(en);
-	udev_unref(udev);
-	if (!tty)
-		tb_warn("infra MCU of hub '%s' not found (no tty at '%s'; give --infra-tty PATH)", hub, loc);
-	free(loc);
-	return tty;
-}
-
 static int parse_pulses(const char *text, long *ms, size_t *n)
 {
 	char *copy = tb_xstrdup(text), *save = NULL;
@@ -238,7 +113,7 @@ int main(int argc, char **argv)
 {
 	tb_set_progname(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
-	struct options o = {.method = HUBPOWER_AUTO, .hw_version = -1, .off_ms = CYCLE_FLOOR_MS, .enter_ms = 5000};
+	struct options o = {.method = HUBPOWER_AUTO, .hw_version = -1, .off_ms = TENTACLE_CYCLE_FLOOR_MS, .enter_ms = 5000};
 	enum { OPT_HW = 256, OPT_TTY, OPT_OFF, OPT_ENTER };
 	static const struct option longopts[] = {
 		{"hub", required_argument, 0, 'H'},        {"tentacle", required_argument, 0, 't'},
@@ -255,7 +130,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'H': o.hub = optarg; break;
 		case 't':
-			if (!tentacle_id_ok(optarg))
+			if (!tentacle_id_ok(optarg, "--tentacle"))
 				return TB_EXIT_USAGE;
 			o.tentacle = optarg;
 			break;
@@ -272,7 +147,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_TTY: o.infra_tty = optarg; break;
 		case OPT_OFF:
-			if (tb_parse_seconds(optarg, CYCLE_FLOOR_MS, 3600000, "--off-time", &o.off_ms) != 0)
+			if (tb_parse_seconds(optarg, TENTACLE_CYCLE_FLOOR_MS, 3600000, "--off-time", &o.off_ms) != 0)
 				return TB_EXIT_USAGE;
 			break;
 		case OPT_ENTER:
@@ -365,7 +240,7 @@ int main(int argc, char **argv)
 	enum hubpower_method used = (enum hubpower_method)o.method;
 	const char *error = NULL;
 
-	hubloc = o.hub ? tb_xstrdup(o.hub) : find_tentacle(o.tentacle);
+	hubloc = o.hub ? tb_xstrdup(o.hub) : tentacle_find_hub(o.tentacle, NULL);
 	if (!hubloc) {
 		error = "tentacle not found";
 		goto out;
@@ -373,7 +248,7 @@ int main(int argc, char **argv)
 	/* the infra MCU is needed for relays, LEDs, and the DUT on v0.5+ (or to learn the version) */
 	int need_infra = gpio >= 0 || (port == PORT_DUT && !status && o.hw_version != 0);
 	if (need_infra) {
-		tty = o.infra_tty ? tb_xstrdup(o.infra_tty) : find_infra_tty(hubloc);
+		tty = o.infra_tty ? tb_xstrdup(o.infra_tty) : tentacle_infra_tty(hubloc);
 		if (!tty && port == PORT_DUT && o.hw_version < 0)
 			tb_warn("on a v0.3 tentacle give --hw-version 0: its DUT needs only the hub port");
 		if (!tty || infra_open(&infra, tty, o.verbose, o.enter_ms) != INFRA_OK) {
@@ -410,24 +285,23 @@ int main(int argc, char **argv)
 		rc = exit_of_hub(hrc);
 		goto out;
 	}
-	int gpio23 = port == PORT_DUT && o.hw_version >= 1;
 	for (int step = cycle ? 0 : on; step <= (cycle ? 1 : on); step++) {
 		int want = step; /* cycle: off (0) then on (1) */
-		if (gpio23 && !want && infra_gpio_set(&infra, INFRA_GPIO_DUT_POWER, 0) != INFRA_OK) {
+		if (port == PORT_DUT)
+			hrc = tentacle_dut_power(&hub, o.hw_version, &infra, want, (enum hubpower_method)o.method, &used);
+		else
+			hrc = hubpower_set(&hub, port, want, (enum hubpower_method)o.method, &used);
+		if (hrc == TENTACLE_EINFRA) {
 			error = "infra MCU failed";
 			goto out;
 		}
-		if ((hrc = hubpower_set(&hub, port, want, (enum hubpower_method)o.method, &used)) != HUBPOWER_OK) {
+		if (hrc != HUBPOWER_OK) {
 			error = hub_error(hrc);
 			goto out;
 		}
-		if (gpio23 && want && infra_gpio_set(&infra, INFRA_GPIO_DUT_POWER, 1) != INFRA_OK) {
-			error = "infra MCU failed";
-			goto out;
-		}
 		state = want;
-		if (!want)
-			tb_sleep_ms(cycle ? o.off_ms : OFF_FLOOR_MS);
+		if (!want) /* tentacle_dut_power waited the floor already */
+			tb_sleep_ms((cycle ? o.off_ms : TENTACLE_OFF_FLOOR_MS) - (port == PORT_DUT ? TENTACLE_OFF_FLOOR_MS : 0));
 	}
 	rc = exit_of_hub(hrc);
 out:

@@ -1,0 +1,1 @@
+# Fake: firmware.sh only checks that this file exists.
