@@ -1,5 +1,7 @@
 # The rules of one test run. Included by results/<run>/run.mk, which scripts/testrun.sh writes with
-# the run's variables: TOP BIN TD RD EMIT SELECTION BOARDS PORT_<board>.
+# the run's variables: TOP BIN TD RD EMIT BOARDS PORT_<board> SELECTION_<board> (the board's tests:
+# folders, files or globs; empty: none of its own, e.g. a run of multi-board tests only), and for the
+# multi-board tests PAIRS ("A+B": A plays instance0, B instance1), PAIR_PORTS_<pair>, MTD (their folder).
 #
 # Files of a board <b> under $(RD)/<b>/:
 #   board.id              firmware identity (rewritten by testrun.sh only when it changes)
@@ -26,16 +28,28 @@ else
 Q := @
 endif
 
-.PHONY: all $(BOARDS:%=board-%)
-all: $(BOARDS:%=board-%)
+PAIRS ?=
+# an instance of a multi-board test silent this long = timeout (seconds)
+MULTI_IDLE_TIMEOUT ?= 10
+# the boards with tests of their own
+SINGLE := $(foreach b,$(BOARDS),$(if $(strip $(SELECTION_$(b))),$(b)))
+
+.PHONY: all $(BOARDS:%=board-%) $(PAIRS:%=pair-%)
+all: $(BOARDS:%=board-%) $(PAIRS:%=pair-%)
 
 # the firmware's answers to the feature checks
-$(RD)/%/target.json: $(RD)/%/board.id
+$(BOARDS:%=$(RD)/%/target.json): $(RD)/%/target.json: $(RD)/%/board.id
 	$(Q)$(BIN)/mp-runtest --port '$(PORT_$*)' --board '$*' --tests-dir '$(TD)' --probe --result '$@' -q
 
 # the board's list of tests, after the skip rules
-$(RD)/%/tests.mk: $(RD)/%/target.json $(RD)/candidates.txt $(TOP)/scripts/select-tests.sh $(TOP)/scripts/gen-board-mk.sh
-	$(Q)sh $(TOP)/scripts/gen-board-mk.sh '$*' '$(TD)' '$(RD)' '$(EMIT)' $(SELECTION) >'$@.tmp' && mv '$@.tmp' '$@'
+$(SINGLE:%=$(RD)/%/tests.mk): $(RD)/%/tests.mk: $(RD)/%/target.json $(RD)/candidates.txt $(TOP)/scripts/select-tests.sh \
+		$(TOP)/scripts/gen-board-mk.sh
+	$(Q)sh $(TOP)/scripts/gen-board-mk.sh '$*' '$(TD)' '$(RD)' '$(EMIT)' $(SELECTION_$*) >'$@.tmp' && mv '$@.tmp' '$@'
+
+# a pair's list of multi-board tests
+$(PAIRS:%=$(RD)/%/tests.mk): $(RD)/%/tests.mk: $(RD)/candidates.txt $(TOP)/scripts/gen-pair-mk.sh
+	@mkdir -p '$(@D)'
+	$(Q)sh $(TOP)/scripts/gen-pair-mk.sh '$*' '$(MTD)' '$(RD)' >'$@.tmp' && mv '$@.tmp' '$@'
 
 # expected output, once per test for every board: the .exp file, else CPython's output. A test
 # whose expected output cannot be made still gets a file, so that its board's chain goes on; the
@@ -60,4 +74,13 @@ $(Q)printf '{"test":"%s","board":"%s","verdict":"skip","reason":"%s","duration_m
 	: >'$@'
 endef
 
-include $(BOARDS:%=$(RD)/%/tests.mk)
+# one multi-board test on a pair: $(1) the pair, $(2) the test, $(3) its number, $(4) the pair's count.
+# Both boards' ports are locked for the test; a board busy with another test of the run is waited for.
+define MULTITEST
+$(Q)$(BIN)/mp-multitest $(foreach p,$(PAIR_PORTS_$(1)),--port '$(p)') --boards '$(subst +,$(comma),$(1))' \
+	--port-wait 3600 --idle-timeout $(MULTI_IDLE_TIMEOUT) --name '$(2)' --result '$(RD)/$(1)/$(2).json' --out-dir '$(RD)/$(1)/failed' --ok '$@' \
+	--tag '[$(1) $(3)/$(4)]' '$(MTD)/$(2)' || [ $$? = 1 ]
+endef
+comma := ,
+
+include $(SINGLE:%=$(RD)/%/tests.mk) $(PAIRS:%=$(RD)/%/tests.mk)

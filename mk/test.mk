@@ -23,7 +23,10 @@ VARIANT      ?=
 TB_BIN       ?= build/bin
 
 export PORT PORTS TESTBED VBOARDS VBOARD_TYPE VBOARD_ARGS MPY_DIR TESTS EMIT RUN V
-export FLASH FIRMWARE_DIR BOARD TENTACLE VARIANT
+GROUPS       ?=
+# GROUPS reaches the driver as TB_GROUPS: bash keeps a variable GROUPS of its own
+export FLASH FIRMWARE_DIR BOARD TENTACLE VARIANT MULTI_REF MULTI_DIR
+export TB_GROUPS = $(GROUPS)
 
 .PHONY: test retest report demo flash
 test: setup-quiet tools

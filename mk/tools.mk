@@ -2,7 +2,7 @@
 #   build/bin/        release tools (user CFLAGS, warnings on)
 #   build/check/bin/  the check build: -Werror and AddressSanitizer + UBSan, used by `make check`
 
-TOOLS := mp-runtest mp-exp mp-flash vboard tentacle-find tentacle-power
+TOOLS := mp-runtest mp-exp mp-flash vboard tentacle-find tentacle-power mp-multitest
 
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
 DEFS    := -D_GNU_SOURCE -Itools/lib

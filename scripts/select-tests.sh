@@ -33,7 +33,7 @@ Print one line per test: TEST<TAB>run|skip<TAB>REASON, sorted by test (TEST rela
   TESTS_DIR           a MicroPython tests folder
   TARGET_JSON         the board's probe, as written by mp-runtest --probe (a missing key skips nothing)
   SELECTION           folders, files or shell globs relative to TESTS_DIR (default: the folders
-                      run-tests.py runs on this board)
+                      run-tests.py runs on this board; the word :default stands for them)
   --emit EMITTER      bytecode (default), native or viper: native skips the tests run-tests.py skips
                       for the native emitter
   --skip-file FILE    more skips: lines TEST<TAB>REASON, TEST may hold * and ?, # comments (repeatable)
@@ -168,6 +168,15 @@ list_tests() {
 	fi
 	IFS= # for the globs below: pathname expansion without field splitting
 	for sel in "$@"; do
+		if [ "$sel" = :default ]; then
+			# the default folders among others (test groups add their own folders to them)
+			before=$count
+			while IFS= read -r d; do
+				[ ! -d "$d" ] || list_dir "$d"
+			done <"$tmp/dirs"
+			[ "$count" -gt "$before" ] || die 2 "'$tests_dir' holds none of the test folders to run (basics, micropython, misc, extmod, stress, ...): give a MicroPython tests folder"
+			continue
+		fi
 		s=$sel
 		while :; do
 			case $s in

@@ -16,6 +16,13 @@
 #     FIRMWARE_DIR    prebuilt firmware, FIRMWARE_DIR/<BUILD>/firmware.<ext> (+ firmware.id); without it,
 #                     FLASH=auto|force builds the firmware from MPY_DIR (scripts/firmware.sh)
 #   TESTRUN_ONLY=flash  bring the DUTs up (flash them) and stop: `make flash`
+#   TB_GROUPS         test groups (make's GROUPS; spaces or commas): STANDARD (default), EXTMOD_HARDWARE, NET_INET,
+#                     NET_HOSTED, MULTI, MULTINET, MULTIBLUETOOTH, VIA_MPY, NATIVE, PERFBENCH, NATMODTESTS,
+#                     FLASH_FORMAT; a group a board cannot run is skipped with the reason on stderr
+#   MULTI_REF         the reference boards of the multi-board groups (labels; default: the bench's
+#                     reference_board tentacles, else the first board); every other board is paired with
+#                     one of them, as instance0 and again as instance1
+#   MULTI_DIR         the multi-board tests of group MULTI (default: this project's tests/multi)
 #   MPY_DIR           a MicroPython checkout: its tests/ folder (default: the project's corpus)
 #   TESTS             directories, files or globs relative to the tests folder
 #   RUN               name of the result folder under results/ (default: the testbed's name)
@@ -51,6 +58,9 @@ VARIANT=${VARIANT:-}
 FIRMWARE_DIR=${FIRMWARE_DIR:-}
 FLASH=${FLASH:-}
 TESTRUN_ONLY=${TESTRUN_ONLY:-}
+TB_GROUPS=${TB_GROUPS:-STANDARD}
+MULTI_REF=${MULTI_REF:-}
+MULTI_DIR=${MULTI_DIR:-$top/tests/multi}
 
 # ---- the tests folder ----
 if [ -n "${MPY_DIR:-}" ]; then
@@ -91,6 +101,19 @@ case $TESTBED in
 	[ -z "$BOARD$TENTACLE$VARIANT" ] || die 2 "BOARD, TENTACLE and VARIANT select tentacles of a bench (TESTBED=<bench>)"
 	;;
 esac
+# the test groups: the feature a board needs for each (boards/README.md), and the folder of the
+# single-board groups that are folders of tests
+declare -A gneed=([STANDARD]=MCU [EXTMOD_HARDWARE]=EXTMOD [NET_INET]=WLAN [NET_HOSTED]=WLAN [MULTI]=MCU
+	[MULTINET]=WLAN [MULTIBLUETOOTH]=BLE [VIA_MPY]=MCU [NATIVE]=MCU [PERFBENCH]=EXTMOD [NATMODTESTS]=MCU
+	[FLASH_FORMAT]=MCU)
+declare -A gdir=([EXTMOD_HARDWARE]=extmod_hardware [NET_INET]=net_inet [NET_HOSTED]=net_hosted)
+groups=()
+for g in ${TB_GROUPS//,/ }; do
+	[ -n "${gneed[$g]:-}" ] ||
+		die 2 "unknown test group '$g' (STANDARD EXTMOD_HARDWARE NET_INET NET_HOSTED MULTI MULTINET MULTIBLUETOOTH VIA_MPY NATIVE PERFBENCH NATMODTESTS FLASH_FORMAT)"
+	groups+=("$g")
+done
+[ ${#groups[@]} -gt 0 ] || die 2 "GROUPS names no test group"
 if [ "$FLASH" != skip ] && [ -z "$FIRMWARE_DIR" ] && [ -z "${MPY_DIR:-}" ]; then
 	die 2 "FLASH=$FLASH needs the firmware: FIRMWARE_DIR=<prebuilt files> or MPY_DIR=<MicroPython checkout>"
 fi
@@ -100,6 +123,7 @@ mkdir -p "$RD"
 lockdir=${XDG_RUNTIME_DIR:-/tmp}/testbed-micropython-locks
 mkdir -p "$lockdir"
 labels=() ports=()
+declare -A bspec=() # label -> board spec name (none for PORT boards)
 vbench=""
 powered=() # "HUB HW-OPTION" of the DUTs this run switched on
 cleanup() {
@@ -160,6 +184,7 @@ prepare_duts() {
 	for i in "${!t_label[@]}"; do
 		if [ -s "$RD/${t_label[$i]}/dut.tty" ]; then
 			labels+=("${t_label[$i]}")
+			bspec[${t_label[$i]}]=${t_board[$i]}
 			ports+=("$(cat "$RD/${t_label[$i]}/dut.tty")")
 		else
 			not_ready+=("${t_label[$i]}")
@@ -181,6 +206,7 @@ if [ "$TESTBED" = virtual ]; then
 		die 3 "the virtual boards did not start (see $vbench/*.log)"
 	for ((i = 0; i < VBOARDS; i++)); do
 		labels+=("vb$i")
+		bspec[vb$i]=VIRTUAL_${VBOARD_TYPE^^}
 		ports+=("$vbench/vb$i")
 	done
 elif [ -n "$TESTBED" ]; then
@@ -245,16 +271,100 @@ done
 rules_id=$("$BIN/mp-runtest" --version)
 printf '%s\n' "$rules_id" | cmp -s - "$RD/verdict-rules.id" 2>/dev/null || printf '%s\n' "$rules_id" >"$RD/verdict-rules.id"
 
+# ---- the test groups: each board's selection, the pairs of the multi-board tests ----
+has_feature() { # LABEL FEATURE: boards given by PORT have no spec: taken as MCU and EXTMOD
+	local spec=${bspec[$1]:-}
+	if [ -z "$spec" ]; then
+		[ "$2" = MCU ] || [ "$2" = EXTMOD ]
+	else
+		jq -e --arg f "$2" '.features | index($f)' "$top/boards/$spec.json" >/dev/null
+	fi
+}
+declare -A selection=()
+pairs=()
+note() { echo "$prog: $1" >&2; }
+for g in "${groups[@]}"; do
+	able=() unable=()
+	for l in "${labels[@]}"; do
+		if has_feature "$l" "${gneed[$g]}"; then able+=("$l"); else unable+=("$l"); fi
+	done
+	[ ${#unable[@]} = 0 ] || note "$g: skipped on ${unable[*]}: no ${gneed[$g]} feature in their board spec"
+	[ ${#able[@]} -gt 0 ] || continue
+	case $g in
+	STANDARD)
+		for l in "${able[@]}"; do selection[$l]+=" ${TESTS:-:default}"; done
+		;;
+	EXTMOD_HARDWARE | NET_INET | NET_HOSTED)
+		if [ ! -d "$TD/${gdir[$g]}" ]; then
+			note "$g: skipped: no ${gdir[$g]}/ in $TD"
+		elif [ "$g" != EXTMOD_HARDWARE ]; then
+			note "$g: skipped on ${able[*]}: joining the WLAN (WLAN_SSID, WLAN_PASS) before the tests is not implemented yet"
+		else
+			for l in "${able[@]}"; do selection[$l]+=" ${gdir[$g]}"; done
+		fi
+		;;
+	MULTI | MULTIBLUETOOTH)
+		if [ "$g" = MULTIBLUETOOTH ]; then mdir=$TD/multi_bluetooth; else mdir=$MULTI_DIR; fi
+		[ -d "$mdir" ] || { note "$g: skipped: no folder $mdir"; continue; }
+		[ -z "${MTD:-}" ] || [ "$MTD" = "$mdir" ] || { note "$g: skipped: one multi-board group per run (MULTI or MULTIBLUETOOTH)"; continue; }
+		MTD=$mdir
+		refs=()
+		if [ -n "$MULTI_REF" ]; then
+			for r in $MULTI_REF; do
+				printf '%s\n' "${able[@]}" | grep -qxF -- "$r" || die 2 "MULTI_REF: '$r' is not a board of this run that can run $g (${able[*]})"
+				refs+=("$r")
+			done
+		elif [ -n "$TESTBED" ] && [ "$TESTBED" != virtual ]; then
+			rb=$(jq -r '.reference_board // "RPI_PICO_W"' "$TESTBEDS_DIR/$TESTBED.json")
+			for l in "${able[@]}"; do [ "${bspec[$l]:-}" != "$rb" ] || refs+=("$l"); done
+		else
+			refs=("${able[0]}")
+		fi
+		[ ${#refs[@]} -gt 0 ] || { note "$g: skipped: no reference board (${rb:-MULTI_REF}) among ${able[*]}"; continue; }
+		others=()
+		for l in "${able[@]}"; do printf '%s\n' "${refs[@]}" | grep -qxF -- "$l" || others+=("$l"); done
+		[ ${#others[@]} -gt 0 ] || { note "$g: skipped: needs a board besides the reference ${refs[*]}"; continue; }
+		# every other board with a reference, as instance0 and as instance1; the references in turn
+		for i in "${!others[@]}"; do
+			r=${refs[$((i % ${#refs[@]}))]}
+			pairs+=("${others[$i]}+$r" "$r+${others[$i]}")
+		done
+		;;
+	MULTINET)
+		note "$g: skipped on ${able[*]}: joining the WLAN (WLAN_SSID, WLAN_PASS) before the tests is not implemented yet" ;;
+	VIA_MPY | NATIVE | NATMODTESTS)
+		if [ -z "${MPY_DIR:-}" ] || [ ! -x "$MPY_DIR/mpy-cross/build/mpy-cross" ]; then
+			note "$g: skipped: needs mpy-cross from a MicroPython checkout (MPY_DIR with mpy-cross/build/mpy-cross built)"
+		else
+			note "$g: skipped: running tests as .mpy files is not implemented yet"
+		fi
+		;;
+	PERFBENCH) note "$g: skipped: the performance benchmarks (run-perfbench.py) are not implemented yet" ;;
+	FLASH_FORMAT) note "$g: skipped: formatting the board's filesystem is not implemented yet" ;;
+	esac
+done
+[ ${#selection[@]} -gt 0 ] || [ ${#pairs[@]} -gt 0 ] || die 2 "nothing to run: no board can run the groups ${groups[*]} (see above)"
+
 # the candidate test files and the selection: when they change, the board test lists are made again
 {
-	printf 'emit %s\nselection %s\n' "$EMIT" "$TESTS"
+	printf 'emit %s\nselection %s\ngroups %s\n' "$EMIT" "$TESTS" "${groups[*]}"
 	find "$TD" -name '*.py' -not -path "$TD/feature_check/*" -printf '%P\n' | sort
+	[ -z "${MTD:-}" ] || find "$MTD" -name '*.py' -printf 'multi %P\n' | sort
 } >"$RD/candidates.new"
 if cmp -s "$RD/candidates.new" "$RD/candidates.txt" 2>/dev/null; then rm -f "$RD/candidates.new"; else mv "$RD/candidates.new" "$RD/candidates.txt"; fi
 
+# the tests need unittest on the board: installed from micropython-lib when a checkout has it
+usrc=${MPY_DIR:+$MPY_DIR/lib/micropython-lib/python-stdlib/unittest}
+[ -n "$usrc" ] && [ -d "$usrc" ] || usrc=""
 pids=()
 for i in "${!labels[@]}"; do
-	"$BIN/mp-runtest" --port "${ports[$i]}" --board "${labels[$i]}" -q --identity "$RD/${labels[$i]}/board.id" &
+	(
+		"$BIN/mp-runtest" --port "${ports[$i]}" --board "${labels[$i]}" -q --identity "$RD/${labels[$i]}/board.id" || exit
+		[ -z "${selection[${labels[$i]}]:-}" ] ||
+			"$BIN/mp-runtest" --port "${ports[$i]}" --board "${labels[$i]}" -q --ensure-module unittest \
+				${usrc:+--module-from "$usrc"} ||
+			echo "$prog: ${labels[$i]}: its tests that use unittest will fail (see above)" >&2
+	) &
 	pids+=($!)
 done
 broken=()
@@ -271,10 +381,20 @@ done
 	echo "TD := $TD"
 	echo "RD := $RD"
 	echo "EMIT := $EMIT"
-	printf 'SELECTION := %s\n' "$TESTS"
 	echo "BOARDS := ${labels[*]}"
 	for i in "${!labels[@]}"; do
 		echo "PORT_${labels[$i]} := ${ports[$i]}"
+		printf 'SELECTION_%s :=%s\n' "${labels[$i]}" "${selection[${labels[$i]}]:-}"
+	done
+	echo "MTD := ${MTD:-}"
+	echo "PAIRS := ${pairs[*]}"
+	for p in "${pairs[@]}"; do
+		a=${p%%+*} b=${p#*+}
+		for i in "${!labels[@]}"; do
+			[ "${labels[$i]}" != "$a" ] || pa=${ports[$i]}
+			[ "${labels[$i]}" != "$b" ] || pb=${ports[$i]}
+		done
+		echo "PAIR_PORTS_$p := $pa $pb"
 	done
 	echo "include \$(TOP)/mk/run.mk"
 } >"$RD/run.mk.new"
@@ -288,7 +408,7 @@ case " ${MAKEFLAGS:-} " in
 esac
 quiet=(--no-print-directory -s)
 [ "$V" != 1 ] || quiet=(--no-print-directory)
-echo "$prog: ${#labels[@]} board(s): ${labels[*]}; tests from $TD" >&2
+echo "$prog: ${#labels[@]} board(s): ${labels[*]}; tests from $TD${pairs[*]:+; pairs ${pairs[*]} from $MTD}" >&2
 rc=0
 ${MAKE:-make} "${quiet[@]}" "${jobs[@]}" -k -f "$RD/run.mk" V="$V" all || rc=$?
 

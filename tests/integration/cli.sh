@@ -70,5 +70,27 @@ has "raw-paste was not used" "$tmp/o" '"raw_paste":false'
 check "--probe writes target.json" 0 "$R" --port "$tmp/vb" --probe --feature-dir tests/corpus/feature_check \
 	--result "$tmp/target.json"
 has "target.json has the platform" "$tmp/target.json" '"platform":"webassembly"'
+# --ensure-module: present, missing without a source, installed to /lib (kept over soft resets), bad input
+check "--ensure-module of a module the board has" 0 "$R" --port "$tmp/vb" --board vb --ensure-module unittest
+has "it says so" "$tmp/o" "^vb: unittest is there$"
+check "a missing module and nothing to install it from: exit 5" 5 "$R" --port "$tmp/vb" --board vb --ensure-module tbmod
+has "the error names the module" "$tmp/e" "vb: module tbmod is missing and there is nothing to install it from"
+mkdir -p "$tmp/src/tbmod"
+printf 'from .sub import b\n' >"$tmp/src/tbmod/__init__.py"
+cat >"$tmp/src/tbmod/sub.py" <<'PY'
+b = bytes(range(256)) + b"'\\"
+PY
+check "a package installed from --module-from" 0 "$R" --port "$tmp/vb" --board vb --ensure-module tbmod \
+	--module-from "$tmp/src"
+has "it says where" "$tmp/o" "^vb: tbmod installed (2 files in /lib)$"
+printf 'import tbmod\nprint(len(tbmod.b), tbmod.b[0], tbmod.b[255], tbmod.b[-2:])\n' >"$tmp/t/basics/usemod.py"
+cat >"$tmp/t/basics/usemod.py.exp" <<'PY'
+258 0 255 b"'\\"
+PY
+check "a test imports it, every byte intact" 0 "$R" --port "$tmp/vb" --tests-dir "$tmp/t" "$tmp/t/basics/usemod.py"
+check "--module-from without the module: exit 5" 5 "$R" --port "$tmp/vb" --board vb --ensure-module nomod \
+	--module-from "$tmp/src"
+has "the error names the folder" "$tmp/e" "module nomod is missing and '$tmp/src' has neither nomod/ nor nomod.py"
+check "--ensure-module takes a module name" 2 "$R" --port "$tmp/vb" --ensure-module "a;b"
 if ls "$tmp"/r/*.tmp* >/dev/null 2>&1; then notok "temporary files left behind"; else ok "no temporary files left behind"; fi
 finish

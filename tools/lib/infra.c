@@ -1,6 +1,6 @@
 /* Infra MCU helpers over the raw REPL; see infra.h. */
 #include "infra.h"
-#include "follow.h"
+#include "boardfs.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -44,46 +44,23 @@ void infra_close(struct infra *in)
 	in->tty = NULL;
 }
 
-/* the last non-empty line of a traceback */
-static void last_line(const struct buf *err, char *dst, size_t n)
-{
-	const char *s = buf_str((struct buf *)err);
-	size_t len = strlen(s);
-	while (len && (s[len - 1] == '\n' || s[len - 1] == '\r'))
-		len--;
-	size_t start = len;
-	while (start && s[start - 1] != '\n')
-		start--;
-	snprintf(dst, n, "%.*s", (int)(len - start), s + start);
-}
-
 int infra_exec(struct infra *in, const char *code, long timeout_ms, struct buf *out)
 {
-	struct buf o = BUF_INIT, e = BUF_INIT;
-	struct follow f;
-	follow_init(&f, &o, &e, 65536);
-	int rc = INFRA_OK;
-	int st = repl_exec(&in->repl, (const uint8_t *)code, strlen(code), &f, tb_now_ms() + timeout_ms);
-	if (st != REPL_OK) {
-		tb_warn("infra MCU at '%s' not answering (%s)", in->tty,
-			st == REPL_TIMEOUT ? "timeout" : in->repl.error);
-		rc = INFRA_ENOANSWER;
-	} else if (e.len) {
-		char line[160];
-		last_line(&e, line, sizeof line);
-		if (strstr(line, "ImportError") && strstr(line, "machine")) {
-			tb_warn("infra MCU at '%s' has no machine.Pin (%s)", in->tty, line);
-			rc = INFRA_ENOMACHINE;
-		} else {
-			tb_warn("infra MCU at '%s': %s", in->tty, line);
-			rc = INFRA_EFAIL;
-		}
-	} else if (out) {
-		buf_add(out, o.data, o.len);
+	char why[200];
+	int r = boardfs_exec(&in->repl, code, timeout_ms, out, why, sizeof why);
+	if (r == -1) {
+		tb_warn("infra MCU at '%s' not answering (%s)", in->tty, why);
+		return INFRA_ENOANSWER;
 	}
-	buf_free(&o);
-	buf_free(&e);
-	return rc;
+	if (r == -2 && strstr(why, "ImportError") && strstr(why, "machine")) {
+		tb_warn("infra MCU at '%s' has no machine.Pin (%s)", in->tty, why);
+		return INFRA_ENOMACHINE;
+	}
+	if (r == -2) {
+		tb_warn("infra MCU at '%s': %s", in->tty, why);
+		return INFRA_EFAIL;
+	}
+	return INFRA_OK;
 }
 
 int infra_gpio_set(struct infra *in, int gpio, int value)

@@ -297,3 +297,24 @@ int repl_leave(struct repl *r)
 {
 	return send(r, "\r\x02", 2);
 }
+
+size_t repl_buffered(const struct repl *r)
+{
+	return r->in_len - r->in_pos;
+}
+
+int repl_pump(struct repl *r, struct follow *f, int64_t deadline)
+{
+	if (f->state == FOLLOW_DONE)
+		return REPL_OK;
+	int st = fill(r, deadline);
+	if (st)
+		return st;
+	r->in_pos += follow_feed(f, r->in + r->in_pos, r->in_len - r->in_pos);
+	return REPL_OK;
+}
+
+int repl_send(struct repl *r, const void *p, size_t n)
+{
+	return send(r, p, n);
+}

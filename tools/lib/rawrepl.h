@@ -56,4 +56,13 @@ int repl_interrupt(struct repl *r, struct follow *f, long wait_ms);
 /* leave raw REPL for the friendly REPL (Ctrl-B) */
 int repl_leave(struct repl *r);
 
+/* For drivers that watch several boards at once (mp-multitest). */
+/* bytes read from the board and not used yet (feed them before waiting on the port again) */
+size_t repl_buffered(const struct repl *r);
+/* feed what is buffered, or else what one read brings before the deadline, to F: REPL_OK when
+ * bytes were fed (or F is already done), REPL_TIMEOUT when none came */
+int repl_pump(struct repl *r, struct follow *f, int64_t deadline);
+/* write bytes to the board as they are (e.g. a line for a running script's stdin) */
+int repl_send(struct repl *r, const void *p, size_t n);
+
 #endif

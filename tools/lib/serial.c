@@ -93,6 +93,11 @@ static void serial_sleep(void *ctx, long ms)
 
 int serial_open(struct serial *s, const char *path, long baud)
 {
+	return serial_open_wait(s, path, baud, 0);
+}
+
+int serial_open_wait(struct serial *s, const char *path, long baud, long wait_ms)
+{
 	memset(s, 0, sizeof *s);
 	s->fd = -1;
 	speed_t speed = 0;
@@ -110,12 +115,23 @@ int serial_open(struct serial *s, const char *path, long baud)
 			tb_warn("cannot open '%s': %s", path, strerror(e));
 		return SERIAL_EOPEN;
 	}
-	if (flock(s->fd, LOCK_EX | LOCK_NB) != 0) {
-		int e = errno;
+	int64_t until = tb_now_ms() + wait_ms;
+	int e;
+	/* another process of the same run (a multi-board test) may hold the port for a while */
+	for (;;) {
+		e = flock(s->fd, LOCK_EX | LOCK_NB) == 0 ? 0 : errno;
+		if (e == 0 || (e != EWOULDBLOCK && e != EINTR) || tb_now_ms() >= until)
+			break;
+		tb_sleep_ms(20);
+	}
+	if (e != 0) {
 		close(s->fd);
 		s->fd = -1;
 		if (e == EWOULDBLOCK) {
-			tb_warn("port '%s' is busy: another program has it open and locked", path);
+			if (wait_ms > 0)
+				tb_warn("port '%s' is busy: another program held it locked for %g s", path, wait_ms / 1000.0);
+			else
+				tb_warn("port '%s' is busy: another program has it open and locked", path);
 			return SERIAL_EBUSY;
 		}
 		tb_warn("cannot lock '%s': %s", path, strerror(e));

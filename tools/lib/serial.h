@@ -23,6 +23,8 @@ enum {
 
 /* open PATH at BAUD (0 = leave the speed alone); prints one clear error line on failure */
 int serial_open(struct serial *s, const char *path, long baud);
+/* the same, waiting up to WAIT_MS for the port's lock when another process holds it */
+int serial_open_wait(struct serial *s, const char *path, long baud, long wait_ms);
 void serial_close(struct serial *s);
 /* discard input that arrives within quiet_ms of silence, up to max_ms in total */
 void serial_drain(struct serial *s, long quiet_ms, long max_ms);

@@ -38,6 +38,8 @@ static void help(void)
 	       "  -e, --exp FILE         expected output (default: TEST.py.<emit>.exp, TEST.py.exp, else CPython)\n"
 	       "  -t, --timeout S        deadline for the test (default $MICROPY_TEST_TIMEOUT, else 30)\n"
 	       "      --enter-timeout S  deadline to enter raw REPL (default 10)\n"
+	       "      --port-wait S      wait up to S seconds while another process holds the port (a\n"
+	       "                         multi-board test of the same run; default 0: busy is an error)\n"
 	       "  -r, --result FILE      write the result as JSON to FILE (atomically)\n"
 	       "  -o, --out-dir DIR      on failure write <name>.out and <name>.exp there as run-tests.py does\n"
 	       "                         (name = test path with '/' as '_'); removed again when the test passes\n"
@@ -53,6 +55,10 @@ static void help(void)
 	       "      --probe            run the feature checks instead and write target.json to --result\n"
 	       "      --identity FILE    instead of a test, write the firmware's identity\n"
 	       "                         (<_build>;<sys.version>;<_build>) to FILE, only when it changed\n"
+	       "      --ensure-module M  instead of a test, check that 'import M' works; if not, copy M.py or the\n"
+	       "                         package M/ from --module-from DIR to /lib on the board and check again\n"
+	       "      --module-from DIR  where --ensure-module finds the module (e.g. micropython-lib's\n"
+	       "                         python-stdlib/unittest)\n"
 	       "      --ok FILE          create FILE when the test passed or was skipped, remove it otherwise\n"
 	       "                         (a make target that is up to date exactly when no rerun is needed)\n"
 	       "      --tag TEXT         start the human line with TEXT (e.g. '[vb0 12/180]')\n"
@@ -73,7 +79,8 @@ static void help(void)
 	       "  2  usage error\n"
 	       "  3  the board needs attention: port busy or gone, no raw REPL, hung after Ctrl-C\n"
 	       "  4  local trouble: cannot read the test, write the result, or get the expected output\n"
-	       "  5  the board lacks unittest, which the test needs: stop testing this board\n");
+	       "  5  the board lacks unittest, which the test needs: stop testing this board; --ensure-module:\n"
+	       "     the module is missing and could not be installed\n");
 }
 
 static char *default_name(const char *test, const char *tests_dir)
@@ -164,7 +171,7 @@ int main(int argc, char **argv)
 
 	enum {
 		OPT_ENTER = 256, OPT_EMIT, OPT_REGEX, OPT_NOREGEX, OPT_PYTHON, OPT_CAP, OPT_PROBE, OPT_FEAT, OPT_NOPASTE,
-		OPT_IDENTITY, OPT_TAG, OPT_OK,
+		OPT_IDENTITY, OPT_TAG, OPT_OK, OPT_PORTWAIT, OPT_ENSURE, OPT_MODFROM,
 	};
 	static const struct option longopts[] = {
 		{"port", required_argument, 0, 'p'},     {"baud", required_argument, 0, 'B'},
@@ -178,7 +185,8 @@ int main(int argc, char **argv)
 		{"probe", no_argument, 0, OPT_PROBE},    {"no-raw-paste", no_argument, 0, OPT_NOPASTE},
 		{"feature-dir", required_argument, 0, OPT_FEAT},
 		{"identity", required_argument, 0, OPT_IDENTITY}, {"tag", required_argument, 0, OPT_TAG},
-		{"ok", required_argument, 0, OPT_OK},
+		{"ok", required_argument, 0, OPT_OK},    {"port-wait", required_argument, 0, OPT_PORTWAIT},
+		{"ensure-module", required_argument, 0, OPT_ENSURE}, {"module-from", required_argument, 0, OPT_MODFROM},
 		{"json", no_argument, 0, 'j'},           {"quiet", no_argument, 0, 'q'},
 		{"verbose", no_argument, 0, 'v'},        {"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, 'V'},        {0, 0, 0, 0},
@@ -195,6 +203,10 @@ int main(int argc, char **argv)
 		case 'e': o.exp_path = optarg; break;
 		case 't':
 			if (tb_parse_seconds(optarg, 100, 86400000, "--timeout", &o.timeout_ms) != 0)
+				return TB_EXIT_USAGE;
+			break;
+		case OPT_PORTWAIT:
+			if (tb_parse_seconds(optarg, 0, 86400000, "--port-wait", &o.port_wait_ms) != 0)
 				return TB_EXIT_USAGE;
 			break;
 		case OPT_ENTER:
@@ -225,6 +237,14 @@ int main(int argc, char **argv)
 		case OPT_PROBE: o.probe = 1; break;
 		case OPT_NOPASTE: o.no_paste = 1; break;
 		case OPT_IDENTITY: o.identity_path = optarg; break;
+		case OPT_ENSURE:
+			if (!*optarg || strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(optarg)) {
+				tb_warn("invalid value for --ensure-module: '%s' (a module name)", optarg);
+				return TB_EXIT_USAGE;
+			}
+			o.ensure_module = optarg;
+			break;
+		case OPT_MODFROM: o.module_from = optarg; break;
 		case OPT_TAG: o.tag = optarg; break;
 		case OPT_OK: o.ok_path = optarg; break;
 		case OPT_FEAT: o.feature_dir = optarg; break;
@@ -241,7 +261,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return TB_EXIT_USAGE;
 	}
-	int no_test = o.probe || o.identity_path;
+	int no_test = o.probe || o.identity_path || o.ensure_module;
 	if (no_test ? optind != argc : optind != argc - 1) {
 		usage(stderr);
 		return TB_EXIT_USAGE;
@@ -267,7 +287,7 @@ int main(int argc, char **argv)
 		name = o.name ? tb_xstrdup(o.name) : default_name(test_path, o.tests_dir);
 	}
 
-	int so = serial_open(&port, o.port, o.baud);
+	int so = serial_open_wait(&port, o.port, o.baud, o.port_wait_ms);
 	if (so != SERIAL_OK) {
 		rc = TB_EXIT_BOARD;
 		goto out;
@@ -280,6 +300,10 @@ int main(int argc, char **argv)
 
 	if (o.identity_path) {
 		rc = identify_board(&repl, &o);
+		goto out;
+	}
+	if (o.ensure_module) {
+		rc = ensure_module(&repl, &o);
 		goto out;
 	}
 	if (o.probe) {

@@ -21,6 +21,7 @@ struct options {
 	long timeout_ms;
 	long enter_timeout_ms;
 	long interrupt_ms;
+	long port_wait_ms;
 	size_t output_cap;
 	int json;
 	int quiet;
@@ -29,6 +30,8 @@ struct options {
 	int probe;
 	int no_paste;
 	const char *identity_path;
+	const char *ensure_module;
+	const char *module_from;
 	const char *tag;
 	const char *ok_path;
 };
@@ -42,6 +45,9 @@ int run_on_board(struct repl *r, const struct options *o, const struct buf *code
 
 /* --identity: the firmware's identity string, written to a file when it changed */
 int identify_board(struct repl *r, const struct options *o);
+
+/* --ensure-module: the module imports, or is installed from --module-from */
+int ensure_module(struct repl *r, const struct options *o);
 
 /* --probe: feature checks, target.json */
 int probe_board(struct repl *r, const struct options *o);

@@ -30,6 +30,7 @@ const INTERRUPT_GRACE_MS = 100;
 const DEFAULT_HEAP = 2 * 1024 * 1024;
 const FLUSH_BYTES = 4096;
 const TX_LIMIT = 1024;      // bytes stdout may hold before the worker must wait (a board's UART buffer)
+const RX_RING = 4096;       // host bytes a running program has not read yet (a board's UART buffer)
 
 const CTRL_A = 0x01, CTRL_B = 0x02, CTRL_C = 0x03, CTRL_D = 0x04, CTRL_E = 0x05;
 const CR = 0x0d, LF = 0x0a;
@@ -66,7 +67,9 @@ const latin1 = (s) => Buffer.from(s, 'latin1');
 // Messages out: {t:'loaded'} {t:'out', d} {t:'ack', seq} {t:'mode', raw} {t:'exec', seq, i} {t:'done'}
 // ---------------------------------------------------------------------------------------------------
 function workerMain() {
-	const { heap, txBlocked } = workerData;
+	const { heap, txBlocked, rx } = workerData;
+	const rxCount = new Int32Array(rx, 0, 2);      // [bytes written by the main thread, bytes read here]
+	const rxData = new Uint8Array(rx, 8);
 	let loadMicroPython = null;
 	let cur = null;             // the interpreter that gets the bytes
 	let spare = null;           // Promise of a preloaded interpreter
@@ -124,9 +127,20 @@ function workerMain() {
 		}
 	}
 
+	// a running program reads the host's bytes as a board's program reads its UART: it waits for them
+	function stdin() {
+		flush();
+		const r = Atomics.load(rxCount, 1);
+		while (Atomics.load(rxCount, 0) === r)
+			Atomics.wait(rxCount, 0, r, 1000);
+		const c = rxData[r % RX_RING];
+		Atomics.store(rxCount, 1, r + 1);
+		return c;
+	}
+
 	async function load() {
 		const mp = await loadMicroPython({
-			stdout: onData, stderr: onData, stdin: () => null, linebuffer: false, heapsize: heap,
+			stdout: onData, stderr: onData, stdin, linebuffer: false, heapsize: heap,
 		});
 		// each write() of the interpreter goes out as a whole as soon as it is complete, so that output
 		// followed by a long computation (or an endless loop) is not held back
@@ -178,9 +192,32 @@ function workerMain() {
 	}
 
 	// the interpreter asked for a soft reset: what it printed so far stays, a fresh one takes over
+	// the files a program wrote (e.g. a package installed to /lib) survive a soft reset, as a board's
+	// flash filesystem does: copied from the old interpreter's filesystem to the new one's
+	function copyFiles(from, to, dir) {
+		for (const name of from.FS.readdir(dir)) {
+			if (name === '.' || name === '..' || (dir === '/' && (name === 'dev' || name === 'proc')))
+				continue;
+			const path = (dir === '/' ? '' : dir) + '/' + name;
+			const mode = from.FS.stat(path).mode;
+			if (from.FS.isDir(mode)) {
+				try { to.FS.mkdir(path); } catch (e) { /* there already */ }
+				copyFiles(from, to, path);
+			} else if (from.FS.isFile(mode)) {
+				to.FS.writeFile(path, from.FS.readFile(path));
+			}
+		}
+	}
+
 	async function softReset() {
 		flush();
-		const banner = activate(await takeSpare(), raw);
+		const old = cur, next = await takeSpare();
+		try {
+			copyFiles(old, next, '/');
+		} catch (e) {
+			log(`cannot keep the files over the soft reset: ${e && e.message ? e.message : e}`);
+		}
+		const banner = activate(next, raw);
 		putRaw(SOFT_REBOOT);
 		putRaw(raw ? latin1(RAW_PROMPT) : banner);
 		flush();
@@ -320,6 +357,21 @@ function mainThread() {
 
 	// back-pressure: when stdout does not take bytes, workers wait (shared flag) instead of piling them up
 	const txBlocked = new Int32Array(new SharedArrayBuffer(4));
+	// host bytes for a running program (see stdin() of the worker): two counters and a ring
+	const rx = new SharedArrayBuffer(8 + RX_RING);
+	const rxCount = new Int32Array(rx, 0, 2);
+	const rxData = new Uint8Array(rx, 8);
+	function toProgram(chunk) {
+		let w = Atomics.load(rxCount, 0);
+		for (const c of chunk) {
+			if (w - Atomics.load(rxCount, 1) >= RX_RING)
+				break;                 // a full UART buffer drops what comes
+			rxData[w % RX_RING] = c;
+			w++;
+		}
+		Atomics.store(rxCount, 0, w);
+		Atomics.notify(rxCount, 0);
+	}
 	function written() {
 		if (Atomics.load(txBlocked, 0) !== 0 && process.stdout.writableLength <= TX_LIMIT) {
 			Atomics.store(txBlocked, 0, 0);
@@ -333,7 +385,7 @@ function mainThread() {
 	}
 
 	function spawn() {
-		const data = { heap, txBlocked };
+		const data = { heap, txBlocked, rx };
 		const rec = { w: new Worker(new URL(import.meta.url), { workerData: data }), loaded: false };
 		rec.w.on('message', (m) => onMessage(rec, m));
 		rec.w.on('error', (e) => {
@@ -376,9 +428,18 @@ function mainThread() {
 		case 'exec':
 			exec = { seq: m.seq, i: m.i };
 			break;
-		case 'done':
+		case 'done': {
 			exec = null;
+			// what the program did not read stays for the REPL, as in a board's UART buffer
+			const r = Atomics.load(rxCount, 1), w = Atomics.load(rxCount, 0);
+			const left = [];
+			for (let i = r; i < w; i++)
+				left.push(rxData[i % RX_RING]);
+			Atomics.store(rxCount, 1, w);
+			if (left.length)
+				send(Buffer.from(left));
 			break;
+		}
 		}
 	}
 
@@ -445,6 +506,14 @@ function mainThread() {
 	process.stdin.on('data', (chunk) => {
 		if (!active)
 			return;
+		// while a program runs its bytes are its input, up to a Ctrl-C (the REPL's interrupt)
+		if (exec) {
+			const k = chunk.indexOf(CTRL_C);
+			toProgram(k < 0 ? chunk : chunk.subarray(0, k));
+			if (k < 0)
+				return;
+			chunk = chunk.subarray(k);
+		}
 		const s = send(chunk);
 		if (chunk.includes(CTRL_C))
 			armKill(s);

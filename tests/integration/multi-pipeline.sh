@@ -1,0 +1,104 @@
+#!/bin/bash
+# The multi-board tests in the pipeline: `make -j4 test GROUPS=MULTI TESTBED=virtual VBOARDS=4` pairs every
+# board with the reference board (vb0), as instance0 and again as instance1, and runs the corpus of
+# tests/multi on each pair: every test reaches the verdict tests/multi/manifest.tsv states for wasm boards
+# (three.py needs three boards: skipped on a pair). The pairs share vb0, one at a time: no board is ever
+# held by two tests at once (checked on the wall-clock times mp-multitest records), and the run ends
+# (no deadlock). With two reference boards the disjoint pairs run side by side. A second run reruns
+# only what failed. Test groups a virtual board cannot run are skipped with their reason.
+set -eu
+export LC_ALL=C
+cd "$(dirname "$0")/../.."
+. tests/lib.sh
+RUN=multi-pipeline-$$
+tb_extra_cleanup='rm -rf "results/$RUN" "results/$RUN-2" "results/$RUN-g"'
+require jq node
+require_vboards
+if ! make -s tools >"$tmp/make" 2>&1; then
+	notok "make tools failed: $(tail -c 600 "$tmp/make")"
+	finish
+fi
+export MULTI_IDLE_TIMEOUT=2
+
+# mk STATUS-FILE ARGS...: make -s ARGS, output in $tmp/o and $tmp/e
+mk() {
+	local st=0
+	timeout 900 make -s "$@" >"$tmp/o" 2>"$tmp/e" || st=$?
+	echo $st
+}
+
+st=$(mk -j4 test GROUPS=MULTI TESTBED=virtual VBOARDS=4 RUN="$RUN")
+has_text "the run names the pairs" "$tmp/e" "pairs vb1+vb0 vb0+vb1 vb2+vb0 vb0+vb2 vb3+vb0 vb0+vb3 from $PWD/tests/multi"
+# some corpus tests fail on purpose: the run ends with status 1 (make says so)
+expect "the run ended (no deadlock), with failed tests" "$st:$(grep -c 'Error 1' "$tmp/e")" "2:1"
+bad=0 n=0
+for p in vb1+vb0 vb0+vb1 vb2+vb0 vb0+vb2 vb3+vb0 vb0+vb3; do
+	while IFS=$'\t' read -r t want _; do
+		[ "$t" != test ] || continue
+		[ "$t" != three.py ] || want=skip
+		n=$((n + 1))
+		got=$(jq -r .verdict "results/$RUN/$p/$t.json" 2>/dev/null || echo none)
+		if [ "$got" != "$want" ]; then
+			bad=$((bad + 1))
+			notok "$p: $t: $got, the manifest says $want"
+		fi
+	done <tests/multi/manifest.tsv
+done
+[ $bad != 0 ] || ok "all $n tests of 6 pairs reached their manifest verdicts"
+if jq -e '.roles == [0,1] and .boards == ["vb2","vb0"] and (.outputs | length) == 2' \
+	"results/$RUN/vb2+vb0/handshake.py.json" >/dev/null; then
+	ok "a pair's result names its boards in instance order"
+else notok "vb2+vb0/handshake.py.json: $(head -c 400 "results/$RUN/vb2+vb0/handshake.py.json")"; fi
+
+# no board held by two tests at once: per board, the [from, to] times of its tests do not overlap
+overlaps() {
+	for b in vb0 vb1 vb2 vb3; do
+		find "results/$1" -path "*$b*" -name '*.py.json' -exec jq -r --arg b "$b" \
+			'select(.held_from_ms != null and (.boards | index($b))) | "\(.held_from_ms) \(.held_to_ms)"' {} + |
+			sort -n | awk -v b="$b" 'NR > 1 && $1 < to { print b ": " $1 " < " to } { to = $2 }'
+	done
+}
+held=$(find "results/$RUN" -name '*.py.json' -exec jq -r 'select(.held_from_ms != null) | .test' {} + | wc -l)
+if [ "$held" -ge 48 ] && [ -z "$(overlaps "$RUN")" ]; then ok "$held multi tests, no board held by two at once"
+else notok "double use ($held timed results): $(overlaps "$RUN" | head -n 3)"; fi
+
+# the report counts the pairs like boards
+has_text "the report sums the pairs" "$tmp/o" "vb0+vb3: 6 tests passed"
+
+# ---- a second run: only the failed tests again ----
+before=$(date -r "results/$RUN/vb1+vb0/next_order.py.json" +%s.%N)
+st=$(mk -j4 test GROUPS=MULTI TESTBED=virtual VBOARDS=4 RUN="$RUN")
+ran=$(grep -c '^\[vb[0-9]+vb[0-9] ' "$tmp/o" || true)
+expect "second run: only the 3 failed tests of each pair ran again" "$ran" 18
+expect "second run: a passed test was not run again" "$(date -r "results/$RUN/vb1+vb0/next_order.py.json" +%s.%N)" "$before"
+
+# ---- two reference boards: disjoint pairs ----
+st=$(mk -j4 test GROUPS=MULTI TESTBED=virtual VBOARDS=4 MULTI_REF="vb0 vb1" RUN="$RUN-2")
+has_text "two references: each other board paired with one of them" "$tmp/e" "pairs vb2+vb0 vb0+vb2 vb3+vb1 vb1+vb3 from"
+verdicts=$(jq -r .verdict "results/$RUN-2/vb3+vb1/handshake.py.json" "results/$RUN-2/vb0+vb2/set_globals.py.json" | paste -sd, -)
+expect "two references: the pairs ran" "$verdicts" "pass,pass"
+if [ -z "$(overlaps "$RUN-2")" ]; then ok "two references: no board held by two tests at once"
+else notok "two references: $(overlaps "$RUN-2" | head -n 3)"; fi
+# the disjoint pairs ran side by side: some test on vb0/vb2 held its boards while one on vb1/vb3 did
+spans() { cat "results/$RUN-2/$1"/*.py.json "results/$RUN-2/$2"/*.py.json | jq -r 'select(.held_from_ms != null) | "\(.held_from_ms) \(.held_to_ms)"'; }
+side=$( { spans vb2+vb0 vb0+vb2 | sed 's/$/ a/'; spans vb3+vb1 vb1+vb3 | sed 's/$/ b/'; } | sort -n |
+	awk '{ if ($3 == "a") { if ($1 < bto) n++; if ($2 > ato) ato = $2 } else { if ($1 < ato) n++; if ($2 > bto) bto = $2 } } END { print n + 0 }')
+if [ "$side" -gt 0 ]; then ok "two references: disjoint pairs ran side by side ($side overlaps)"
+else notok "two references: the pairs on vb0/vb2 and on vb1/vb3 never ran at the same time"; fi
+st=$(mk test GROUPS=MULTI TESTBED=virtual VBOARDS=4 MULTI_REF="vb7" RUN="$RUN-2")
+has_text "MULTI_REF must name a board of the run" "$tmp/e" "MULTI_REF: 'vb7' is not a board of this run"
+
+# ---- groups a virtual board cannot run ----
+st=$(mk test GROUPS="STANDARD NET_INET MULTINET VIA_MPY PERFBENCH FLASH_FORMAT" TESTBED=virtual VBOARDS=1 \
+	TESTS=basics/arith_int.py RUN="$RUN-g")
+expect "other groups skipped, STANDARD ran: exit" "$st" 0
+has_text "NET_INET: why" "$tmp/e" "NET_INET: skipped on vb0: no WLAN feature in their board spec"
+has_text "MULTINET: why" "$tmp/e" "MULTINET: skipped on vb0: no WLAN feature in their board spec"
+has_text "VIA_MPY: why" "$tmp/e" "VIA_MPY: skipped: needs mpy-cross from a MicroPython checkout"
+has_text "PERFBENCH: why" "$tmp/e" "PERFBENCH: skipped"
+has_text "STANDARD ran" "$tmp/o" "vb0: 1 tests passed"
+st=$(mk test GROUPS=NOSUCH TESTBED=virtual VBOARDS=1 RUN="$RUN-g")
+has_text "an unknown group: named, with the known ones" "$tmp/e" "unknown test group 'NOSUCH' (STANDARD"
+st=$(mk test GROUPS=MULTI TESTBED=virtual VBOARDS=1 RUN="$RUN-g")
+has_text "MULTI on one board: skipped, nothing to run" "$tmp/e" "MULTI: skipped: needs a board besides the reference vb0"
+finish
