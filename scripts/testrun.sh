@@ -23,6 +23,10 @@
 #                     reference_board tentacles, else the first board); every other board is paired with
 #                     one of them, as instance0 and again as instance1
 #   MULTI_DIR         the multi-board tests of group MULTI (default: this project's tests/multi)
+#   WLAN_SSID, WLAN_PASS  the WLAN the boards join before NET_INET, NET_HOSTED and MULTINET (never
+#                     printed nor written anywhere)
+#   BOARD_FEATURES    the features of boards without a spec of their own (PORT and virtual boards;
+#                     default: PORT boards MCU EXTMOD, virtual boards as their spec says)
 #   MPY_DIR           a MicroPython checkout: its tests/ folder (default: the project's corpus)
 #   TESTS             directories, files or globs relative to the tests folder
 #   RUN               name of the result folder under results/ (default: the testbed's name)
@@ -124,6 +128,7 @@ lockdir=${XDG_RUNTIME_DIR:-/tmp}/testbed-micropython-locks
 mkdir -p "$lockdir"
 labels=() ports=()
 declare -A bspec=() # label -> board spec name (none for PORT boards)
+declare -A tidx=()  # label -> its index in the t_* arrays of a bench's tentacles
 vbench=""
 powered=() # "HUB HW-OPTION" of the DUTs this run switched on
 cleanup() {
@@ -185,6 +190,7 @@ prepare_duts() {
 		if [ -s "$RD/${t_label[$i]}/dut.tty" ]; then
 			labels+=("${t_label[$i]}")
 			bspec[${t_label[$i]}]=${t_board[$i]}
+			tidx[${t_label[$i]}]=$i
 			ports+=("$(cat "$RD/${t_label[$i]}/dut.tty")")
 		else
 			not_ready+=("${t_label[$i]}")
@@ -272,15 +278,18 @@ rules_id=$("$BIN/mp-runtest" --version)
 printf '%s\n' "$rules_id" | cmp -s - "$RD/verdict-rules.id" 2>/dev/null || printf '%s\n' "$rules_id" >"$RD/verdict-rules.id"
 
 # ---- the test groups: each board's selection, the pairs of the multi-board tests ----
-has_feature() { # LABEL FEATURE: boards given by PORT have no spec: taken as MCU and EXTMOD
+has_feature() { # LABEL FEATURE: boards given by PORT (no spec) have MCU and EXTMOD; BOARD_FEATURES
+	# replaces that, and the features of virtual boards
 	local spec=${bspec[$1]:-}
-	if [ -z "$spec" ]; then
+	if [ -n "${BOARD_FEATURES:-}" ] && { [ -z "$spec" ] || [ "${spec#VIRTUAL_}" != "$spec" ]; }; then
+		case " $BOARD_FEATURES " in *" $2 "*) return 0 ;; *) return 1 ;; esac
+	elif [ -z "$spec" ]; then
 		[ "$2" = MCU ] || [ "$2" = EXTMOD ]
 	else
 		jq -e --arg f "$2" '.features | index($f)' "$top/boards/$spec.json" >/dev/null
 	fi
 }
-declare -A selection=()
+declare -A selection=() needjoin=()
 pairs=()
 note() { echo "$prog: $1" >&2; }
 for g in "${groups[@]}"; do
@@ -297,16 +306,27 @@ for g in "${groups[@]}"; do
 	EXTMOD_HARDWARE | NET_INET | NET_HOSTED)
 		if [ ! -d "$TD/${gdir[$g]}" ]; then
 			note "$g: skipped: no ${gdir[$g]}/ in $TD"
-		elif [ "$g" != EXTMOD_HARDWARE ]; then
-			note "$g: skipped on ${able[*]}: joining the WLAN (WLAN_SSID, WLAN_PASS) before the tests is not implemented yet"
+		elif [ "$g" != EXTMOD_HARDWARE ] && [ -z "${WLAN_SSID:-}" ]; then
+			note "$g: skipped: the boards join a WLAN first: give WLAN_SSID and WLAN_PASS in the environment"
 		else
-			for l in "${able[@]}"; do selection[$l]+=" ${gdir[$g]}"; done
+			for l in "${able[@]}"; do
+				selection[$l]+=" ${gdir[$g]}"
+				[ "$g" = EXTMOD_HARDWARE ] || needjoin[$l]=1
+			done
 		fi
 		;;
-	MULTI | MULTIBLUETOOTH)
-		if [ "$g" = MULTIBLUETOOTH ]; then mdir=$TD/multi_bluetooth; else mdir=$MULTI_DIR; fi
+	MULTI | MULTIBLUETOOTH | MULTINET)
+		case $g in
+		MULTIBLUETOOTH) mdir=$TD/multi_bluetooth ;;
+		MULTINET) mdir=$TD/multi_net ;;
+		*) mdir=$MULTI_DIR ;;
+		esac
+		if [ "$g" = MULTINET ] && [ -z "${WLAN_SSID:-}" ]; then
+			note "$g: skipped: the boards join a WLAN first: give WLAN_SSID and WLAN_PASS in the environment"
+			continue
+		fi
 		[ -d "$mdir" ] || { note "$g: skipped: no folder $mdir"; continue; }
-		[ -z "${MTD:-}" ] || [ "$MTD" = "$mdir" ] || { note "$g: skipped: one multi-board group per run (MULTI or MULTIBLUETOOTH)"; continue; }
+		[ -z "${MTD:-}" ] || [ "$MTD" = "$mdir" ] || { note "$g: skipped: one multi-board group per run (MULTI, MULTINET or MULTIBLUETOOTH)"; continue; }
 		MTD=$mdir
 		refs=()
 		if [ -n "$MULTI_REF" ]; then
@@ -328,10 +348,9 @@ for g in "${groups[@]}"; do
 		for i in "${!others[@]}"; do
 			r=${refs[$((i % ${#refs[@]}))]}
 			pairs+=("${others[$i]}+$r" "$r+${others[$i]}")
+			[ "$g" != MULTINET ] || needjoin[${others[$i]}]=1 needjoin[$r]=1
 		done
 		;;
-	MULTINET)
-		note "$g: skipped on ${able[*]}: joining the WLAN (WLAN_SSID, WLAN_PASS) before the tests is not implemented yet" ;;
 	VIA_MPY | NATIVE | NATMODTESTS)
 		if [ -z "${MPY_DIR:-}" ] || [ ! -x "$MPY_DIR/mpy-cross/build/mpy-cross" ]; then
 			note "$g: skipped: needs mpy-cross from a MicroPython checkout (MPY_DIR with mpy-cross/build/mpy-cross built)"
@@ -358,12 +377,30 @@ usrc=${MPY_DIR:+$MPY_DIR/lib/micropython-lib/python-stdlib/unittest}
 [ -n "$usrc" ] && [ -d "$usrc" ] || usrc=""
 pids=()
 for i in "${!labels[@]}"; do
+	rm -f "$RD/${labels[$i]}/wlan.failed" "$RD/${labels[$i]}/port.new"
 	(
-		"$BIN/mp-runtest" --port "${ports[$i]}" --board "${labels[$i]}" -q --identity "$RD/${labels[$i]}/board.id" || exit
-		[ -z "${selection[${labels[$i]}]:-}" ] ||
-			"$BIN/mp-runtest" --port "${ports[$i]}" --board "${labels[$i]}" -q --ensure-module unittest \
-				${usrc:+--module-from "$usrc"} ||
-			echo "$prog: ${labels[$i]}: its tests that use unittest will fail (see above)" >&2
+		l=${labels[$i]} p=${ports[$i]}
+		"$BIN/mp-runtest" --port "$p" --board "$l" -q --identity "$RD/$l/board.id" || exit
+		[ -z "${selection[$l]:-}" ] ||
+			"$BIN/mp-runtest" --port "$p" --board "$l" -q --ensure-module unittest ${usrc:+--module-from "$usrc"} ||
+			echo "$prog: $l: its tests that use unittest will fail (see above)" >&2
+		[ -n "${needjoin[$l]:-}" ] || exit 0
+		# the network groups: join the WLAN, up to 5 times, a tentacle's DUT power-cycled in between
+		for a in 1 2 3 4 5; do
+			st=0
+			"$BIN/mp-runtest" --port "$p" --board "$l" --wlan-join >&2 || st=$?
+			[ $st != 0 ] || exit 0
+			[ $st = 3 ] && [ $a -lt 5 ] || break
+			echo "$prog: $l: WLAN join attempt $a of 5 failed, trying again" >&2
+			if [ -n "${tidx[$l]:-}" ]; then
+				k=${tidx[$l]}
+				FLASH=skip BIN=$BIN bash scripts/dut-up.sh "$RD/$l" "$l" "${t_hub[$k]}" "${t_loc[$k]}" "${t_id[$k]}" \
+					"${t_hw[$k]:--}" "${t_board[$k]}" "${t_variant[$k]:--}" - || break
+				p=$(cat "$RD/$l/dut.tty")
+				printf '%s\n' "$p" >"$RD/$l/port.new"
+			fi
+		done
+		: >"$RD/$l/wlan.failed"
 	) &
 	pids+=($!)
 done
@@ -372,6 +409,22 @@ for i in "${!pids[@]}"; do
 	wait "${pids[$i]}" || broken+=("${labels[$i]}")
 done
 [ ${#broken[@]} = 0 ] || die 3 "board(s) not answering: ${broken[*]}"
+# after the WLAN joins: new ttys of power-cycled DUTs; the network tests of boards that did not join
+for i in "${!labels[@]}"; do
+	l=${labels[$i]}
+	if [ -f "$RD/$l/port.new" ]; then
+		ports[i]=$(cat "$RD/$l/port.new")
+		rm -f "$RD/$l/port.new"
+	fi
+	[ -f "$RD/$l/wlan.failed" ] || continue
+	note "$l: did not join the WLAN: its network tests do not run"
+	selection[$l]=$(printf '%s' "${selection[$l]:-}" | sed 's# net_inet##; s# net_hosted##')
+	kept=()
+	for p in "${pairs[@]}"; do
+		case "+$p+" in *"+$l+"*) ;; *) kept+=("$p") ;; esac
+	done
+	pairs=("${kept[@]}")
+done
 
 # ---- the run's makefile ----
 {

@@ -92,5 +92,17 @@ check "--module-from without the module: exit 5" 5 "$R" --port "$tmp/vb" --board
 	--module-from "$tmp/src"
 has "the error names the folder" "$tmp/e" "module nomod is missing and '$tmp/src' has neither nomod/ nor nomod.py"
 check "--ensure-module takes a module name" 2 "$R" --port "$tmp/vb" --ensure-module "a;b"
+
+# --wlan-join: the credentials reach the board's network module and no output, trace or message
+check "--wlan-join without WLAN_SSID: usage error" 2 env -u WLAN_SSID "$R" --port "$tmp/vb" --wlan-join
+check "--wlan-join on a firmware without network: exit 5" 5 env WLAN_SSID=x "$R" --port "$tmp/vb" --board vb --wlan-join
+has "it says why" "$tmp/e" "vb: cannot join the WLAN: the firmware has no network module"
+check "a stand-in network module installed" 0 "$R" --port "$tmp/vb" --ensure-module network --module-from tests/mock/board-lib
+check "--wlan-join joins" 0 env WLAN_SSID="lab net" WLAN_PASS="s3cr'et" "$R" -v --port "$tmp/vb" --board vb --wlan-join
+has "it prints the address" "$tmp/o" "^vb: WLAN joined, address 10.0.0.7$"
+if grep -q "s3cr\|lab net" "$tmp/o" "$tmp/e"; then notok "the credentials appear in the output or the trace"
+else ok "the credentials appear neither in the output nor in the -v trace"; fi
+check "wrong credentials: not joined, exit 3" 3 env WLAN_SSID="lab net" WLAN_PASS=wrong "$R" --port "$tmp/vb" --board vb --wlan-join
+has "it says so, without the credentials" "$tmp/e" "^mp-runtest: vb: cannot join the WLAN: the board raised an error$"
 if ls "$tmp"/r/*.tmp* >/dev/null 2>&1; then notok "temporary files left behind"; else ok "no temporary files left behind"; fi
 finish

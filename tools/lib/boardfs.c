@@ -44,7 +44,7 @@ int boardfs_exec(struct repl *r, const char *code, long timeout_ms, struct buf *
 }
 
 /* a Python bytes literal of P: printable ASCII as it is, the rest as \xNN */
-static void bytes_literal(struct buf *b, const uint8_t *p, size_t n)
+void boardfs_bytes_literal(struct buf *b, const uint8_t *p, size_t n)
 {
 	buf_adds(b, "b'");
 	for (size_t i = 0; i < n; i++) {
@@ -73,7 +73,7 @@ int boardfs_put(struct repl *r, const char *path, const uint8_t *data, size_t le
 	for (size_t i = 0; i < len; i += CHUNK) {
 		buf_reset(&code);
 		buf_adds(&code, "w(");
-		bytes_literal(&code, data + i, len - i < CHUNK ? len - i : CHUNK);
+		boardfs_bytes_literal(&code, data + i, len - i < CHUNK ? len - i : CHUNK);
 		buf_adds(&code, ")\n");
 		if (boardfs_exec(r, buf_str(&code), timeout_ms, NULL, why, whylen) != 0)
 			goto out;

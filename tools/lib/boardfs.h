@@ -13,6 +13,9 @@
 int boardfs_put(struct repl *r, const char *path, const uint8_t *data, size_t len, long timeout_ms, char *why,
 		size_t whylen);
 
+/* a Python bytes literal of P (b'...', printable ASCII as it is, the rest as \xNN) appended to B */
+void boardfs_bytes_literal(struct buf *b, const uint8_t *p, size_t n);
+
 /* run CODE and append its stdout to OUT (may be NULL); 0, -1 when the board did not answer as the
  * protocol says (the reason in WHY), -2 when the code raised (the traceback's last line in WHY) */
 int boardfs_exec(struct repl *r, const char *code, long timeout_ms, struct buf *out, char *why, size_t whylen);

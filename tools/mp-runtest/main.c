@@ -59,6 +59,9 @@ static void help(void)
 	       "                         package M/ from --module-from DIR to /lib on the board and check again\n"
 	       "      --module-from DIR  where --ensure-module finds the module (e.g. micropython-lib's\n"
 	       "                         python-stdlib/unittest)\n"
+	       "      --wlan-join        instead of a test, connect the board to the WLAN named by WLAN_SSID and\n"
+	       "                         WLAN_PASS in the environment (never printed nor traced); exit 0 joined,\n"
+	       "                         3 not joined, 5 the firmware has no network module\n"
 	       "      --ok FILE          create FILE when the test passed or was skipped, remove it otherwise\n"
 	       "                         (a make target that is up to date exactly when no rerun is needed)\n"
 	       "      --tag TEXT         start the human line with TEXT (e.g. '[vb0 12/180]')\n"
@@ -171,7 +174,7 @@ int main(int argc, char **argv)
 
 	enum {
 		OPT_ENTER = 256, OPT_EMIT, OPT_REGEX, OPT_NOREGEX, OPT_PYTHON, OPT_CAP, OPT_PROBE, OPT_FEAT, OPT_NOPASTE,
-		OPT_IDENTITY, OPT_TAG, OPT_OK, OPT_PORTWAIT, OPT_ENSURE, OPT_MODFROM,
+		OPT_IDENTITY, OPT_TAG, OPT_OK, OPT_PORTWAIT, OPT_ENSURE, OPT_MODFROM, OPT_WLAN,
 	};
 	static const struct option longopts[] = {
 		{"port", required_argument, 0, 'p'},     {"baud", required_argument, 0, 'B'},
@@ -187,6 +190,7 @@ int main(int argc, char **argv)
 		{"identity", required_argument, 0, OPT_IDENTITY}, {"tag", required_argument, 0, OPT_TAG},
 		{"ok", required_argument, 0, OPT_OK},    {"port-wait", required_argument, 0, OPT_PORTWAIT},
 		{"ensure-module", required_argument, 0, OPT_ENSURE}, {"module-from", required_argument, 0, OPT_MODFROM},
+		{"wlan-join", no_argument, 0, OPT_WLAN},
 		{"json", no_argument, 0, 'j'},           {"quiet", no_argument, 0, 'q'},
 		{"verbose", no_argument, 0, 'v'},        {"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, 'V'},        {0, 0, 0, 0},
@@ -245,6 +249,7 @@ int main(int argc, char **argv)
 			o.ensure_module = optarg;
 			break;
 		case OPT_MODFROM: o.module_from = optarg; break;
+		case OPT_WLAN: o.wlan_join = 1; break;
 		case OPT_TAG: o.tag = optarg; break;
 		case OPT_OK: o.ok_path = optarg; break;
 		case OPT_FEAT: o.feature_dir = optarg; break;
@@ -261,7 +266,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return TB_EXIT_USAGE;
 	}
-	int no_test = o.probe || o.identity_path || o.ensure_module;
+	int no_test = o.probe || o.identity_path || o.ensure_module || o.wlan_join;
 	if (no_test ? optind != argc : optind != argc - 1) {
 		usage(stderr);
 		return TB_EXIT_USAGE;
@@ -304,6 +309,10 @@ int main(int argc, char **argv)
 	}
 	if (o.ensure_module) {
 		rc = ensure_module(&repl, &o);
+		goto out;
+	}
+	if (o.wlan_join) {
+		rc = wlan_join(&repl, &o);
 		goto out;
 	}
 	if (o.probe) {

@@ -32,6 +32,7 @@ struct options {
 	const char *identity_path;
 	const char *ensure_module;
 	const char *module_from;
+	int wlan_join;
 	const char *tag;
 	const char *ok_path;
 };
@@ -48,6 +49,9 @@ int identify_board(struct repl *r, const struct options *o);
 
 /* --ensure-module: the module imports, or is installed from --module-from */
 int ensure_module(struct repl *r, const struct options *o);
+
+/* --wlan-join: connect to the WLAN of WLAN_SSID / WLAN_PASS */
+int wlan_join(struct repl *r, const struct options *o);
 
 /* --probe: feature checks, target.json */
 int probe_board(struct repl *r, const struct options *o);
