@@ -16,29 +16,7 @@ require jq node
 require_vboards
 if ! make -s tools >"$tmp/make" 2>&1; then
 	notok "make tools failed: $(tail -c 600 "$tmp/make")"
-	
-# ---- a network group: the boards join the WLAN first; a board that cannot join skips its network tests ----
-mkdir -p "$tmp/mpy/tests/net_inet" "$tmp/mpy/tests/basics"
-: >"$tmp/mpy/tests/run-tests.py"
-printf 'print("net ok")\n' >"$tmp/mpy/tests/net_inet/net_ok.py"
-printf 'net ok\n' >"$tmp/mpy/tests/net_inet/net_ok.py.exp"
-printf 'print(1)\n' >"$tmp/mpy/tests/basics/one.py"
-start_vboard wasm "$tmp/n0" && start_vboard wasm "$tmp/n1" || notok "virtual boards for the network group did not start"
-# n0 gets a stand-in network module (it accepts only "lab net" / "s3cr'et"); n1 has none
-check "a stand-in network module on n0" 0 "$BIN/mp-runtest" --port "$tmp/n0" --ensure-module network \
-	--module-from tests/mock/board-lib
-st=$(mk test PORTS="$tmp/n0 $tmp/n1" GROUPS=NET_INET BOARD_FEATURES="MCU WLAN" MPY_DIR="$tmp/mpy" RUN="$RUN-g")
-has_text "without WLAN_SSID the network group is skipped, saying why" "$tmp/e" \
-	"NET_INET: skipped: the boards join a WLAN first: give WLAN_SSID and WLAN_PASS in the environment"
-st=$(WLAN_SSID="lab net" WLAN_PASS="s3cr'et" mk test PORTS="$tmp/n0 $tmp/n1" GROUPS=NET_INET BOARD_FEATURES="MCU WLAN" \
-	MPY_DIR="$tmp/mpy" RUN="$RUN-g")
-has_text "n0 joined the WLAN" "$tmp/e" "n0: WLAN joined, address 10.0.0.7"
-has_text "n1 could not join: its network tests do not run" "$tmp/e" "n1: did not join the WLAN: its network tests do not run"
-expect "n0 ran its network test" "$(jq -r .verdict "results/$RUN-g/n0/net_inet/net_ok.py.json" 2>/dev/null)" pass
-if [ ! -e "results/$RUN-g/n1/net_inet/net_ok.py.json" ]; then ok "n1 did not run it"; else notok "n1 ran a network test"; fi
-if grep -rqs "s3cr\|lab net" "results/$RUN-g" "$tmp/o" "$tmp/e"; then notok "the WLAN credentials were written or printed"
-else ok "the WLAN credentials are in no result file and no output"; fi
-finish
+	finish
 fi
 export MULTI_IDLE_TIMEOUT=2
 
