@@ -66,6 +66,15 @@ $(Q)$(BIN)/mp-runtest --port '$(PORT_$(1))' --board '$(1)' --tests-dir '$(TD)' -
 	--tag '[$(1) $(3)/$(4)]' '$(TD)/$(2)' || [ $$? = 1 ]
 endef
 
+# one benchmark of perf_bench: $(1) board, $(2) test, $(3) its number, $(4) the board's count; the
+# board's N,M (CPU MHz, heap KiB) in PERF_NM_<board>
+define PERFTEST
+$(Q)$(BIN)/mp-runtest --port '$(PORT_$(1))' --board '$(1)' --tests-dir '$(TD)' --name '$(2)' \
+	--perf $(or $(PERF_NM_$(1)),100$(comma)100) --perf-harness '$(TD)/perf_bench/benchrun.py' \
+	--result '$(RD)/$(1)/$(2).json' --out-dir '$(RD)/$(1)/failed' --ok '$@' --tag '[$(1) $(3)/$(4)]' \
+	'$(TD)/$(2)' || [ $$? = 1 ]
+endef
+
 # a test the skip rules exclude: a result file without touching the board
 define SKIPTEST
 @mkdir -p '$(@D)'

@@ -19,6 +19,8 @@ NF >= 2 {
 		printf "%s: test name %s has characters make cannot handle: not run\n", b, $1 > "/dev/stderr"
 		next
 	}
+	if ($1 == "perf_bench/benchrun.py")
+		next # the harness of the benchmarks, not one of them
 	n++; name[n] = $1; what[n] = $2; why[n] = $3
 	if ($2 == "run") runs++
 }
@@ -29,7 +31,14 @@ END {
 	for (i = 1; i <= n; i++) {
 		t = rd "/" b "/" name[i] ".ok"
 		all = all " " t
-		if (what[i] == "run") {
+		if (what[i] == "run" && name[i] ~ /^perf_bench\//) {
+			# a benchmark: no expected output, the harness instead
+			k++
+			printf "%s: %s/%s %s/perf_bench/benchrun.py %s/%s/target.json %s/verdict-rules.id", t, td, name[i], td, rd, b, rd
+			if (prev != "") printf " | %s", prev
+			printf "\n\t$(call PERFTEST,%s,%s,%d,%d)\n", b, name[i], k, runs
+			prev = t
+		} else if (what[i] == "run") {
 			k++
 			printf "%s: %s/%s %s/exp/%s.exp %s/%s/target.json %s/verdict-rules.id", t, td, name[i], rd, name[i], rd, b, rd
 			if (prev != "") printf " | %s", prev
@@ -43,4 +52,4 @@ END {
 	printf "board-%s:%s\n", b, all
 }'
 # the list the reports count: results of tests no longer selected stay on disk but do not count
-printf '%s\n' "$list" | cut -f1 >"$rd/$board/selected.txt.tmp" && mv "$rd/$board/selected.txt.tmp" "$rd/$board/selected.txt"
+printf '%s\n' "$list" | cut -f1 | grep -vx 'perf_bench/benchrun.py' >"$rd/$board/selected.txt.tmp" && mv "$rd/$board/selected.txt.tmp" "$rd/$board/selected.txt"

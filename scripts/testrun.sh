@@ -358,7 +358,13 @@ for g in "${groups[@]}"; do
 			note "$g: skipped: running tests as .mpy files is not implemented yet"
 		fi
 		;;
-	PERFBENCH) note "$g: skipped: the performance benchmarks (run-perfbench.py) are not implemented yet" ;;
+	PERFBENCH)
+		if [ ! -f "$TD/perf_bench/benchrun.py" ]; then
+			note "$g: skipped: no perf_bench/benchrun.py in $TD (a MicroPython tests folder: MPY_DIR)"
+		else
+			for l in "${able[@]}"; do selection[$l]+=" perf_bench"; done
+		fi
+		;;
 	FLASH_FORMAT) note "$g: skipped: formatting the board's filesystem is not implemented yet" ;;
 	esac
 done
@@ -438,6 +444,9 @@ done
 	for i in "${!labels[@]}"; do
 		echo "PORT_${labels[$i]} := ${ports[$i]}"
 		printf 'SELECTION_%s :=%s\n' "${labels[$i]}" "${selection[${labels[$i]}]:-}"
+		spec=${bspec[${labels[$i]}]:-}
+		[ -z "$spec" ] ||
+			jq -r --arg b "${labels[$i]}" '.perfbench // empty | "PERF_NM_\($b) := \(.mhz),\(.heap_kb)"' "$top/boards/$spec.json"
 	done
 	echo "MTD := ${MTD:-}"
 	echo "PAIRS := ${pairs[*]}"

@@ -59,10 +59,11 @@ bench() {
 	done
 	printf '%s\n' "$script" >"$tmp/$name/script.sh"
 	local st=0
+	# shellcheck disable=SC2086 # HW_ARGS: more options of the harness (--hw K=N)
 	VT_STATE="$tmp/$name/state" VT_LOG="$tmp/$name/vtlog" XDG_RUNTIME_DIR="$tmp/$name/run" \
 		PATH="$top/tests/mock/flashers:$PATH" FDSPREAD_BIN="$top/$BIN" FDSPREAD_STATE="$tmp/$name/fds" \
 		M="$top/tests/mock/fdspread/mp-flash" FW="$fw" D="$tmp/$name" \
-		umockdev-wrapper "$VT" --board "sh $top/tests/mock/vt-board.sh" "${args[@]}" $k -- \
+		umockdev-wrapper "$VT" --board "sh $top/tests/mock/vt-board.sh" "${args[@]}" ${HW_ARGS:-} $k -- \
 		bash "$tmp/$name/script.sh" >"$tmp/$name/out" 2>"$tmp/$name/err" || st=$?
 	echo $st >"$tmp/$name/st"
 }
@@ -124,6 +125,7 @@ last_start=$(for f in "$tmp"/par/state/calls/*.argv; do date -r "$f" +%s.%N; don
 first_end=$(for k in 1 2 3 4; do date -r "$tmp/par/state/flash-$k" +%s.%N; done | sort -n | head -n 1)
 if awk -v a="$last_start" -v b="$first_end" 'BEGIN { exit !(a < b) }'; then ok "the four flashers overlapped in time"
 else notok "the flashers ran one after another (last start $last_start, first end $first_end)"; fi
+has_text "a flash says it started" "$tmp/par/1.err" "2731-RPI_PICO: flashing $fw/fwB.uf2 with picotool"
 has "the log names every step" "$tmp/par/1.log" "relay 1 press"
 has "the log has the flasher's own output" "$tmp/par/1.log" "picotool"
 
@@ -143,6 +145,16 @@ expect "--force flashes the same firmware again: exit" "$(cat "$tmp/need/d.st")"
 expect "only --force called the flasher" "$(wc -l <"$tmp/need/state/flasher.log")" 1
 expect "up to date and --check: one power cycle each, then the forced flash" "$(events need 1)" \
 	"off,on,off,on,off,on,off,relay 1 press,on,boot add,relay 1 release,off,boot remove,on"
+
+# ---- a v0.5 tentacle: its DUT is switched by the hub port and the infra's GPIO23 together ----
+HW_ARGS="--hw 1=1" bench hw "RPI_PICO:A" '
+st=0; "$M" --tentacle 2731 --boards-dir boards --board RPI_PICO --log $D/1.log "$FW/fwB.uf2" >$D/1.out 2>$D/1.err || st=$?; echo $st >$D/1.st
+'
+expect "v0.5: flashed" "$(cat "$tmp/hw/1.st")" 0
+has_text "v0.5: the hardware version was read from the infra" "$tmp/hw/1.log" "tentacle hardware version 1"
+expect "v0.5: GPIO23 off before each port switch-off and on after each switch-on" \
+	"$(awk '$1 == "1-1.1.1" && $2 == "gpio" && $3 == 23 { print $4 }' "$tmp/hw/vtlog" | paste -sd, -)" "0,1,0,1,0,1"
+expect "v0.5: the flow as on v0.3" "$(events hw 1)" "$hold_usb"
 
 # ---- a wrong image, failing flashers, retries, a hanging flasher ----
 cp "$fw/fwA.uf2" "$fw/wrong.uf2"
@@ -181,7 +193,7 @@ expect "once-failing flasher: exit" "$(cat "$tmp/fail/3.st")" 0
 if jq -e '.attempts == 2 and .action == "flashed"' "$tmp/fail/3.out" >/dev/null; then ok "once-failing flasher: flashed on the second attempt"
 else notok "once-failing flasher: $(cat "$tmp/fail/3.out")"; fi
 expect "hanging flasher: exit 3" "$(cat "$tmp/fail/4.st")" 3
-has_text "hanging flasher: stopped at its time limit" "$tmp/fail/4.err" "2734-RPI_PICO: not flashed: flasher timeout (after 1 attempts)"
+has_text "hanging flasher: stopped at its time limit" "$tmp/fail/4.err" "2734-RPI_PICO: not flashed: flasher timeout (after 1 attempt)"
 expect "interrupted: exit 3" "$(cat "$tmp/fail/5.st")" 3
 has_text "interrupted: says so" "$tmp/fail/5.err" "2735-RPI_PICO: interrupted"
 expect "interrupted: the relay released, the DUT left off" \

@@ -123,4 +123,49 @@ expect "n0 ran its network test" "$(jq -r .verdict "results/$RUN-g/n0/net_inet/n
 if [ ! -e "results/$RUN-g/n1/net_inet/net_ok.py.json" ]; then ok "n1 did not run it"; else notok "n1 ran a network test"; fi
 if grep -rqs "s3cr\|lab net" "results/$RUN-g" "$tmp/o" "$tmp/e"; then notok "the WLAN credentials were written or printed"
 else ok "the WLAN credentials are in no result file and no output"; fi
+
+# ---- PERFBENCH: benchmarks run with the tests folder's harness and bm_run(N, M) ----
+mkdir -p "$tmp/mpy/tests/perf_bench"
+# a harness written for this test, with the interface of MicroPython's: bm_run(N, M) picks the largest
+# parameters that fit, runs bm_setup's run(), prints "TIME_US NORM RESULT" (or "-1 -1 reason")
+cat >"$tmp/mpy/tests/perf_bench/benchrun.py" <<'PY'
+import time
+
+
+def bm_run(n, m):
+    fit = [k for k in bm_params if k[0] <= n and k[1] <= m]
+    if not fit:
+        print(-1, -1, "no parameters for", n, m)
+        return
+    run, result = bm_setup(bm_params[max(fit)])
+    t0 = time.ticks_us()
+    run()
+    t = time.ticks_diff(time.ticks_us(), t0)
+    norm, res = result()
+    print(t, norm, res)
+PY
+cat >"$tmp/mpy/tests/perf_bench/bm_sum.py" <<'PY'
+bm_params = {(50, 10): (1000,), (100, 100): (20000,)}
+
+
+def bm_setup(p):
+    state = [0]
+
+    def run():
+        state[0] = sum(range(p[0]))
+
+    return run, lambda: (p[0], state[0])
+PY
+printf 'bm_params = {(5000, 10): (1,)}\n' >"$tmp/mpy/tests/perf_bench/bm_big.py"
+printf 'bm_params = {(1, 1): (1,)}\ndef bm_setup(p):\n    raise ValueError("broken")\n' >"$tmp/mpy/tests/perf_bench/bm_crash.py"
+st=$(mk test PORTS="$tmp/n0" GROUPS=PERFBENCH BOARD_FEATURES="MCU EXTMOD" MPY_DIR="$tmp/mpy" RUN="$RUN-g")
+pb=results/$RUN-g/n0/perf_bench
+if jq -e '.verdict == "pass" and .perf.time_us >= 0 and .perf.norm == 20000 and .perf.result == "199990000"' \
+	"$pb/bm_sum.py.json" >/dev/null 2>&1; then ok "a benchmark passes with its figures (N,M 100,100)"
+else notok "bm_sum: $(head -c 400 "$pb/bm_sum.py.json" 2>/dev/null)"; fi
+expect "a benchmark without parameters for the board is skipped" "$(jq -r .verdict "$pb/bm_big.py.json" 2>/dev/null)" skip
+expect "a crashing benchmark fails" "$(jq -r .verdict "$pb/bm_crash.py.json" 2>/dev/null)" fail
+if [ ! -e "$pb/benchrun.py.json" ]; then ok "the harness is not run as a benchmark"; else notok "benchrun.py ran as a test"; fi
+st=$(mk test PORTS="$tmp/n0" GROUPS=PERFBENCH RUN="$RUN-g")
+has_text "PERFBENCH without a MicroPython tests folder: why" "$tmp/e" "PERFBENCH: skipped: no perf_bench/benchrun.py in"
 finish

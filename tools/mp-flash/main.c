@@ -537,6 +537,9 @@ int main(int argc, char **argv)
 	}
 
 	/* flash, retrying the bench's failures; a flasher that cannot run or a wrong image is not retried */
+	if (!o.quiet) /* a flash takes a while: say what is going on */
+		fprintf(stderr, "%s: flashing %s with %s%s\n", label, o.firmware, program,
+			o.force ? " (forced)" : r.identity ? "" : " (the board does not answer)");
 	int lock_teensy = -1;
 	for (r.attempts = 1; r.attempts <= 1 + o.retries; r.attempts++) {
 		step(&f, "attempt %d of %d", r.attempts, 1 + o.retries);
@@ -574,7 +577,8 @@ int main(int argc, char **argv)
 		close(lock_teensy);
 	if (r.attempts > 1 + o.retries) {
 		r.attempts--;
-		tb_warn("%s: not flashed: %s (after %d attempts); see %s", label, f.failed_step, r.attempts, log_path);
+		tb_warn("%s: not flashed: %s (after %d attempt%s); see %s", label, f.failed_step, r.attempts,
+			r.attempts == 1 ? "" : "s", log_path);
 		r.error = f.failed_step;
 		rc = TB_EXIT_BOARD;
 		goto done;

@@ -59,6 +59,10 @@ static void help(void)
 	       "                         package M/ from --module-from DIR to /lib on the board and check again\n"
 	       "      --module-from DIR  where --ensure-module finds the module (e.g. micropython-lib's\n"
 	       "                         python-stdlib/unittest)\n"
+	       "      --perf N,M         TEST is a benchmark of perf_bench: run it with the harness and bm_run(N, M)\n"
+	       "                         (N: CPU MHz, M: heap KiB); pass with its figures in the result (\"perf\"),\n"
+	       "                         skip when it has no parameters for the board\n"
+	       "      --perf-harness F   the harness for --perf (MicroPython's tests/perf_bench/benchrun.py)\n"
 	       "      --wlan-join        instead of a test, connect the board to the WLAN named by WLAN_SSID and\n"
 	       "                         WLAN_PASS in the environment (never printed nor traced); exit 0 joined,\n"
 	       "                         3 not joined, 5 the firmware has no network module\n"
@@ -174,7 +178,7 @@ int main(int argc, char **argv)
 
 	enum {
 		OPT_ENTER = 256, OPT_EMIT, OPT_REGEX, OPT_NOREGEX, OPT_PYTHON, OPT_CAP, OPT_PROBE, OPT_FEAT, OPT_NOPASTE,
-		OPT_IDENTITY, OPT_TAG, OPT_OK, OPT_PORTWAIT, OPT_ENSURE, OPT_MODFROM, OPT_WLAN,
+		OPT_IDENTITY, OPT_TAG, OPT_OK, OPT_PORTWAIT, OPT_ENSURE, OPT_MODFROM, OPT_WLAN, OPT_PERF, OPT_HARNESS,
 	};
 	static const struct option longopts[] = {
 		{"port", required_argument, 0, 'p'},     {"baud", required_argument, 0, 'B'},
@@ -191,6 +195,7 @@ int main(int argc, char **argv)
 		{"ok", required_argument, 0, OPT_OK},    {"port-wait", required_argument, 0, OPT_PORTWAIT},
 		{"ensure-module", required_argument, 0, OPT_ENSURE}, {"module-from", required_argument, 0, OPT_MODFROM},
 		{"wlan-join", no_argument, 0, OPT_WLAN},
+		{"perf", required_argument, 0, OPT_PERF}, {"perf-harness", required_argument, 0, OPT_HARNESS},
 		{"json", no_argument, 0, 'j'},           {"quiet", no_argument, 0, 'q'},
 		{"verbose", no_argument, 0, 'v'},        {"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, 'V'},        {0, 0, 0, 0},
@@ -250,6 +255,19 @@ int main(int argc, char **argv)
 			break;
 		case OPT_MODFROM: o.module_from = optarg; break;
 		case OPT_WLAN: o.wlan_join = 1; break;
+		case OPT_PERF: {
+			char *comma = strchr(optarg, ',');
+			if (!comma) {
+				tb_warn("invalid value for --perf: '%s' (N,M: CPU MHz and heap KiB, e.g. 100,100)", optarg);
+				return TB_EXIT_USAGE;
+			}
+			*comma = 0;
+			if (tb_parse_long(optarg, 1, 100000, "--perf N", &o.perf_n) != 0 ||
+			    tb_parse_long(comma + 1, 1, 100000000, "--perf M", &o.perf_m) != 0)
+				return TB_EXIT_USAGE;
+			break;
+		}
+		case OPT_HARNESS: o.perf_harness = optarg; break;
 		case OPT_TAG: o.tag = optarg; break;
 		case OPT_OK: o.ok_path = optarg; break;
 		case OPT_FEAT: o.feature_dir = optarg; break;
@@ -273,6 +291,10 @@ int main(int argc, char **argv)
 	}
 	if (!o.board)
 		o.board = o.port;
+	if (!o.perf_n != !o.perf_harness) {
+		tb_warn("--perf and --perf-harness go together");
+		return TB_EXIT_USAGE;
+	}
 
 	int rc = TB_EXIT_LOCAL;
 	struct serial port;
@@ -320,13 +342,22 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	build_script(&test, &script);
+	if (!o.perf_n)
+		build_script(&test, &script);
+	else if (perf_script(&o, &test, &script) != 0)
+		goto out;
 	int64_t t0 = tb_now_ms();
 	struct board_run run;
 	char failure[256];
 	int attention = run_on_board(&repl, &o, &script, 0, &run, &out, &err, failure, sizeof failure);
 	long ms = (long)(tb_now_ms() - t0);
 
+	struct buf figures = BUF_INIT;
+	int have_exp = 0;
+	if (o.perf_n) {
+		perf_classify(&run, &cl, &figures);
+		goto judged;
+	}
 	/* a regex .exp applies to the tests run-tests.py lists, or when asked */
 	int regex = o.regex == 1 || (o.regex == -1 && regexexp_is_listed(name));
 	if (regex) {
@@ -337,7 +368,6 @@ int main(int argc, char **argv)
 		}
 	}
 	verdict_classify(&run, regex_file ? regex_exp.data : NULL, regex_exp.len, &cl);
-	int have_exp = 0;
 	if (cl.verdict == VERDICT_NONE && !cl.unittest) {
 		int e;
 		if (o.exp_path) {
@@ -355,6 +385,7 @@ int main(int argc, char **argv)
 	}
 	if (cl.verdict == VERDICT_NONE) /* unittest output decided it */
 		cl.verdict = VERDICT_FAIL;
+judged:;
 	int failed = cl.verdict == VERDICT_FAIL || cl.verdict == VERDICT_TIMEOUT || cl.verdict == VERDICT_ERROR;
 	if (failed && have_exp)
 		verdict_diff(exp.data, exp.len, cl.output.data, cl.output.len, 20, &diff);
@@ -382,6 +413,8 @@ int main(int argc, char **argv)
 		json_kv_bytes(&json, "expected", exp.data, exp.len > 65536 ? 65536 : exp.len);
 	if (diff.len)
 		json_kv_bytes(&json, "diff", diff.data, diff.len);
+	buf_add(&json, figures.data, figures.len);
+	buf_free(&figures);
 	buf_adds(&json, "}\n");
 
 	if (o.result_path && (file_mkdirs_for(o.result_path) != 0 ||

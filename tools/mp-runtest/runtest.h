@@ -33,6 +33,8 @@ struct options {
 	const char *ensure_module;
 	const char *module_from;
 	int wlan_join;
+	long perf_n, perf_m;      /* --perf N,M; perf_n 0: no benchmark */
+	const char *perf_harness; /* perf_bench/benchrun.py */
 	const char *tag;
 	const char *ok_path;
 };
@@ -49,6 +51,11 @@ int identify_board(struct repl *r, const struct options *o);
 
 /* --ensure-module: the module imports, or is installed from --module-from */
 int ensure_module(struct repl *r, const struct options *o);
+
+/* --perf: the script of a benchmark (test, harness, bm_run call); 0 or -1 after a message */
+int perf_script(const struct options *o, const struct buf *test, struct buf *script);
+/* --perf: the verdict from the benchmark's output; the figures as ,"perf":{...} appended to FIGURES */
+void perf_classify(const struct board_run *run, struct classified *cl, struct buf *figures);
 
 /* --wlan-join: connect to the WLAN of WLAN_SSID / WLAN_PASS */
 int wlan_join(struct repl *r, const struct options *o);
