@@ -291,6 +291,7 @@ has_feature() { # LABEL FEATURE: boards given by PORT (no spec) have MCU and EXT
 }
 declare -A selection=() needjoin=()
 pairs=()
+MTD="" # the folder of the multi-board tests
 note() { echo "$prog: $1" >&2; }
 for g in "${groups[@]}"; do
 	able=() unable=()
@@ -326,7 +327,7 @@ for g in "${groups[@]}"; do
 			continue
 		fi
 		[ -d "$mdir" ] || { note "$g: skipped: no folder $mdir"; continue; }
-		[ -z "${MTD:-}" ] || [ "$MTD" = "$mdir" ] || { note "$g: skipped: one multi-board group per run (MULTI, MULTINET or MULTIBLUETOOTH)"; continue; }
+		[ -z "$MTD" ] || [ "$MTD" = "$mdir" ] || { note "$g: skipped: one multi-board group per run (MULTI, MULTINET or MULTIBLUETOOTH)"; continue; }
 		MTD=$mdir
 		refs=()
 		if [ -n "$MULTI_REF" ]; then
@@ -374,7 +375,7 @@ done
 {
 	printf 'emit %s\nselection %s\ngroups %s\n' "$EMIT" "$TESTS" "${groups[*]}"
 	find "$TD" -name '*.py' -not -path "$TD/feature_check/*" -printf '%P\n' | sort
-	[ -z "${MTD:-}" ] || find "$MTD" -name '*.py' -printf 'multi %P\n' | sort
+	[ -z "$MTD" ] || find "$MTD" -name '*.py' -printf 'multi %P\n' | sort
 } >"$RD/candidates.new"
 if cmp -s "$RD/candidates.new" "$RD/candidates.txt" 2>/dev/null; then rm -f "$RD/candidates.new"; else mv "$RD/candidates.new" "$RD/candidates.txt"; fi
 
@@ -448,7 +449,7 @@ done
 		[ -z "$spec" ] ||
 			jq -r --arg b "${labels[$i]}" '.perfbench // empty | "PERF_NM_\($b) := \(.mhz),\(.heap_kb)"' "$top/boards/$spec.json"
 	done
-	echo "MTD := ${MTD:-}"
+	echo "MTD := $MTD"
 	echo "PAIRS := ${pairs[*]}"
 	for p in "${pairs[@]}"; do
 		a=${p%%+*} b=${p#*+}

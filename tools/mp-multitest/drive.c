@@ -97,6 +97,27 @@ static void broadcast(struct inst *inst, int n, int from, const char *line)
 	}
 }
 
+/* an event of instance I: TAKE_STOP when it failed or ended (recorded), TAKE_SKIP for a noise line,
+ * TAKE_LINE for a line to act on (traced) */
+enum take { TAKE_LINE, TAKE_SKIP, TAKE_STOP };
+static enum take take_event(struct mt_run *run, struct inst *in, enum inst_ev ev, const struct buf *line,
+			    const struct mt_opts *o, int64_t t0, int i)
+{
+	if (ev == EV_FAIL) {
+		fail_attention(run, in);
+		return TAKE_STOP;
+	}
+	if (ev == EV_END) {
+		take_end(run, in);
+		return TAKE_STOP;
+	}
+	const char *l = buf_str((struct buf *)line);
+	if (is_noise(l))
+		return TAKE_SKIP;
+	trace(o, t0, i, l);
+	return TAKE_LINE;
+}
+
 void mt_drive(const struct buf *test, struct inst *inst, int n, const struct mt_opts *o, int64_t deadline,
 	      struct mt_run *run)
 {
@@ -134,18 +155,12 @@ void mt_drive(const struct buf *test, struct inst *inst, int n, const struct mt_
 				}
 				continue;
 			}
-			if (ev == EV_FAIL) {
-				fail_attention(run, in);
+			enum take tk = take_event(run, in, ev, &line, o, t0, i);
+			if (tk == TAKE_STOP)
 				break;
-			}
-			if (ev == EV_END) {
-				take_end(run, in);
-				break;
-			}
-			const char *l = buf_str(&line);
-			if (is_noise(l))
+			if (tk == TAKE_SKIP)
 				continue;
-			trace(o, t0, i, l);
+			const char *l = buf_str(&line);
 			if (starts(l, "SET ")) {
 				buf_adds(&run->globals, l + 4);
 				buf_addc(&run->globals, '\n');
@@ -176,18 +191,12 @@ void mt_drive(const struct buf *test, struct inst *inst, int n, const struct mt_
 				if (ev == EV_NONE)
 					break;
 				active++;
-				if (ev == EV_FAIL) {
-					fail_attention(run, in);
+				enum take tk = take_event(run, in, ev, &line, o, t0, i);
+				if (tk == TAKE_STOP)
 					break;
-				}
-				if (ev == EV_END) {
-					take_end(run, in);
-					break;
-				}
-				const char *l = buf_str(&line);
-				if (is_noise(l))
+				if (tk == TAKE_SKIP)
 					continue;
-				trace(o, t0, i, l);
+				const char *l = buf_str(&line);
 				if (starts(l, "WAIT_FOR_REBOOT")) {
 					char resume[128] = "", want[32];
 					long extra = 0;
