@@ -1,14 +1,18 @@
 # The rules of one test run. Included by results/<run>/run.mk, which scripts/testrun.sh writes with
-# the run's variables: TOP BIN TD RD EMIT BOARDS PORT_<board> SELECTION_<board> (the board's tests:
-# folders, files or globs; empty: none of its own, e.g. a run of multi-board tests only), and for the
-# multi-board tests PAIRS ("A+B": A plays instance0, B instance1), PAIR_PORTS_<pair>, MTD (their folder).
+# the run's variables: TOP BIN TD RD BOARDS PORT_<board> SELECTION_<board> (the board's tests: folders,
+# files or globs, behind via-mpy:, native: or natmod: for those groups (scripts/gen-board-mk.sh); empty:
+# none of its own, e.g. a run of multi-board tests only), MPY_CROSS (the compiler of VIA_MPY and NATIVE)
+# and MPY_CROSS_DEP (its file, when a rebuilt one should rerun their tests), NATMOD_DIR (MicroPython's
+# examples/natmod), and for the multi-board tests PAIRS ("A+B": A plays instance0, B instance1),
+# PAIR_PORTS_<pair>, MTD (their folder).
 #
 # Files of a board <b> under $(RD)/<b>/:
 #   board.id              firmware identity (rewritten by testrun.sh only when it changes)
 #   target.json           what the board supports (mp-runtest --probe), remade when board.id changes
 #   tests.mk              the board's tests after the skip rules, remade when target.json or the
 #                         candidate tests change
-#   <test>.json           the result of a test (any verdict)
+#   <test>.json           the result of a test (any verdict); VIA_MPY/<test>.json, NATIVE/<test>.json and
+#                         NATMODTESTS/<test>.json for those groups (each with its own failed/)
 #   <test>.ok             exists exactly when the test passed or was skipped: the make target, so a
 #                         failed test is run again next time and a passed one is not
 #   failed/<name>.out|exp as run-tests.py writes them for failures
@@ -29,6 +33,9 @@ Q := @
 endif
 
 PAIRS ?=
+MPY_CROSS ?= mpy-cross
+MPY_CROSS_DEP ?=
+NATMOD_DIR ?=
 # an instance of a multi-board test silent this long = timeout (seconds)
 MULTI_IDLE_TIMEOUT ?= 10
 # the boards with tests of their own
@@ -44,7 +51,7 @@ $(BOARDS:%=$(RD)/%/target.json): $(RD)/%/target.json: $(RD)/%/board.id
 # the board's list of tests, after the skip rules
 $(SINGLE:%=$(RD)/%/tests.mk): $(RD)/%/tests.mk: $(RD)/%/target.json $(RD)/candidates.txt $(TOP)/scripts/select-tests.sh \
 		$(TOP)/scripts/gen-board-mk.sh
-	$(Q)sh $(TOP)/scripts/gen-board-mk.sh '$*' '$(TD)' '$(RD)' '$(EMIT)' $(SELECTION_$*) >'$@.tmp' && mv '$@.tmp' '$@'
+	$(Q)sh $(TOP)/scripts/gen-board-mk.sh '$*' '$(TD)' '$(RD)' $(SELECTION_$*) >'$@.tmp' && mv '$@.tmp' '$@'
 
 # a pair's list of multi-board tests
 $(PAIRS:%=$(RD)/%/tests.mk): $(RD)/%/tests.mk: $(RD)/candidates.txt $(TOP)/scripts/gen-pair-mk.sh
@@ -54,14 +61,18 @@ $(PAIRS:%=$(RD)/%/tests.mk): $(RD)/%/tests.mk: $(RD)/candidates.txt $(TOP)/scrip
 # expected output, once per test for every board: the .exp file, else CPython's output. A test
 # whose expected output cannot be made still gets a file, so that its board's chain goes on; the
 # test then fails with the reason in its diff.
-$(RD)/exp/%.exp: $(TD)/% $$(wildcard $(TD)/$$*.exp $(TD)/$$*.$(EMIT).exp)
+$(RD)/exp/%.exp: $(TD)/% $$(wildcard $(TD)/$$*.exp $(TD)/$$*.bytecode.exp)
 	@mkdir -p '$(@D)'
-	$(Q)$(BIN)/mp-exp --emit $(EMIT) '$<' '$@' || printf 'CPYTHON3 CRASH:\nno expected output: mp-exp failed\n' >'$@'
+	$(Q)$(BIN)/mp-exp '$<' '$@' || printf 'CPYTHON3 CRASH:\nno expected output: mp-exp failed\n' >'$@'
+# the native emitter's (NATIVE): TEST.py.native.exp first
+$(RD)/exp-native/%.exp: $(TD)/% $$(wildcard $(TD)/$$*.exp $(TD)/$$*.native.exp)
+	@mkdir -p '$(@D)'
+	$(Q)$(BIN)/mp-exp --emit native '$<' '$@' || printf 'CPYTHON3 CRASH:\nno expected output: mp-exp failed\n' >'$@'
 
 # run one test: $(1) board, $(2) test, $(3) its number, $(4) the board's count; exit status 1 (the
 # test failed) is a result, not an error: the board goes on with its next test
 define RUNTEST
-$(Q)$(BIN)/mp-runtest --port '$(PORT_$(1))' --board '$(1)' --tests-dir '$(TD)' --name '$(2)' --emit $(EMIT) \
+$(Q)$(BIN)/mp-runtest --port '$(PORT_$(1))' --board '$(1)' --tests-dir '$(TD)' --name '$(2)' \
 	--exp '$(RD)/exp/$(2).exp' --result '$(RD)/$(1)/$(2).json' --out-dir '$(RD)/$(1)/failed' --ok '$@' \
 	--tag '[$(1) $(3)/$(4)]' '$(TD)/$(2)' || [ $$? = 1 ]
 endef
@@ -73,6 +84,45 @@ $(Q)$(BIN)/mp-runtest --port '$(PORT_$(1))' --board '$(1)' --tests-dir '$(TD)' -
 	--perf $(or $(PERF_NM_$(1)),100$(comma)100) --perf-harness '$(TD)/perf_bench/benchrun.py' \
 	--result '$(RD)/$(1)/$(2).json' --out-dir '$(RD)/$(1)/failed' --ok '$@' --tag '[$(1) $(3)/$(4)]' \
 	'$(TD)/$(2)' || [ $$? = 1 ]
+endef
+
+# one test of VIA_MPY or NATIVE: compiled by mpy-cross ($(5): bytecode or native, with the board's
+# -march), imported from RAM; $(6) the group's folder (VIA_MPY/ or NATIVE/)
+define MPYTEST
+$(Q)$(BIN)/mp-runtest --port '$(PORT_$(1))' --board '$(1)' --tests-dir '$(TD)' --name '$(2)' --emit $(5) \
+	--via-mpy --mpy-cross '$(MPY_CROSS)' --mpy-cross-flags '$(MPY_FLAGS_$(1))' \
+	--exp '$(RD)/exp$(if $(filter native,$(5)),-native)/$(2).exp' --result '$(RD)/$(1)/$(6)$(2).json' \
+	--out-dir '$(RD)/$(1)/$(6)failed' --ok '$@' --tag '[$(1) $(6:/=) $(3)/$(4)]' '$(TD)/$(2)' || [ $$? = 1 ]
+endef
+
+# build native module $(2) of MicroPython's examples/natmod for arch $(3), for board $(1)'s tests; a
+# module that does not build (no cross compiler) leaves no .mpy, and its tests are skipped with the log
+define NATMODBUILD
+@mkdir -p '$(@D)'
+$(Q)rm -f '$(@D)/$(2).mpy'; \
+if $(MAKE) -C '$(NATMOD_DIR)/$(2)' ARCH=$(3) >'$(@D)/build-$(2).log' 2>&1 && \
+	cp '$(NATMOD_DIR)/$(2)/$(2)_$(3).mpy' '$(@D)/$(2).mpy.tmp' 2>>'$(@D)/build-$(2).log'; then \
+	mv '$(@D)/$(2).mpy.tmp' '$(@D)/$(2).mpy'; \
+else \
+	echo "$(1): native module $(2) did not build for $(3): see $(@D)/build-$(2).log" >&2; \
+fi; \
+: >'$@'
+endef
+
+# one test of NATMODTESTS: native module $(5) (built for arch $(6)) imported, then the test
+define NATMODTEST
+$(Q)if [ -f '$(RD)/$(1)/NATMODTESTS/$(5).mpy' ]; then \
+	$(BIN)/mp-runtest --port '$(PORT_$(1))' --board '$(1)' --tests-dir '$(TD)' --name '$(2)' \
+		--natmod '$(5)=$(RD)/$(1)/NATMODTESTS/$(5).mpy' --exp '$(RD)/exp/$(2).exp' \
+		--result '$(RD)/$(1)/NATMODTESTS/$(2).json' --out-dir '$(RD)/$(1)/NATMODTESTS/failed' --ok '$@' \
+		--tag '[$(1) NATMODTESTS $(3)/$(4)]' '$(TD)/$(2)' || [ $$? = 1 ]; \
+else \
+	mkdir -p '$(dir $(RD)/$(1)/NATMODTESTS/$(2))' && \
+	printf '{"test":"%s","board":"%s","verdict":"skip","reason":"%s","duration_ms":0,"testcases":0}\n' \
+		'NATMODTESTS/$(2)' '$(1)' 'native module $(5) not built for $(6) (NATMODTESTS/build-$(5).log)' \
+		>'$(RD)/$(1)/NATMODTESTS/$(2).json.tmp' && mv '$(RD)/$(1)/NATMODTESTS/$(2).json.tmp' '$(RD)/$(1)/NATMODTESTS/$(2).json' && \
+	: >'$@'; \
+fi
 endef
 
 # a test the skip rules exclude: a result file without touching the board

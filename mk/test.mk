@@ -12,7 +12,6 @@ PORT         ?=
 PORTS        ?=
 MPY_DIR      ?=
 TESTS        ?=
-EMIT         ?= bytecode
 RUN          ?= $(if $(TESTBED),$(TESTBED),ports)
 FLASH        ?=
 FIRMWARE_DIR ?=
@@ -22,7 +21,7 @@ VARIANT      ?=
 # the tools a run uses (tests put stand-ins here)
 TB_BIN       ?= build/bin
 
-export PORT PORTS TESTBED VBOARDS VBOARD_TYPE VBOARD_ARGS MPY_DIR TESTS EMIT RUN V
+export PORT PORTS TESTBED VBOARDS VBOARD_TYPE VBOARD_ARGS MPY_DIR MPY_CROSS TESTS EMIT RUN V
 GROUPS       ?=
 # GROUPS reaches the driver as TB_GROUPS: bash keeps a variable GROUPS of its own
 export FLASH FIRMWARE_DIR BOARD TENTACLE VARIANT MULTI_REF MULTI_DIR BOARD_FEATURES
@@ -36,6 +35,21 @@ test: setup-quiet tools
 # differs unless FLASH=force
 flash: tools
 	+$(Q)BIN=$(TB_BIN) TESTRUN_ONLY=flash FLASH=$(or $(FLASH),auto) bash scripts/testrun.sh
+
+# MPY_DIR's mpy-cross, for the groups that compile the tests on the host (VIA_MPY, NATIVE); its own
+# make decides what to rebuild. A failed build is reported; the run then skips those groups.
+ifneq ($(and $(MPY_DIR),$(filter VIA_MPY NATIVE,$(subst $(comma), ,$(GROUPS)))),)
+test: mpy-cross
+endif
+comma := ,
+.PHONY: mpy-cross
+mpy-cross:
+	@mkdir -p results
+	+$(Q)if [ ! -d '$(MPY_DIR)/mpy-cross' ]; then \
+		echo "mpy-cross: MPY_DIR='$(MPY_DIR)' has no mpy-cross/ folder" >&2; \
+	elif ! $(MAKE) -C '$(MPY_DIR)/mpy-cross' >results/mpy-cross.log 2>&1; then \
+		echo "mpy-cross: the build failed (results/mpy-cross.log)" >&2; \
+	fi
 
 # forget the results of the selected tests (all of the run without TESTS) on every board
 retest:

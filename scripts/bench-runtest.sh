@@ -53,7 +53,7 @@ echo "trivial test, $RUNS runs: median $(median <"$tmp/wall") ms per invocation,
 : >"$tmp/corpus"
 count=0
 t0=$(now_ms)
-while IFS='	' read -r test w m note; do
+while IFS='	' read -r test w m wm note; do
 	case $test in '#'* | '') continue ;; esac
 	[ "$w" != - ] && [ "$w" != timeout ] || continue
 	"$BIN/mp-runtest" --port "$tmp/vb" --tests-dir tests/corpus --json "tests/corpus/$test" >"$tmp/r.json" || true

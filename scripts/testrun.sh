@@ -27,10 +27,13 @@
 #                     printed nor written anywhere)
 #   BOARD_FEATURES    the features of boards without a spec of their own (PORT and virtual boards;
 #                     default: PORT boards MCU EXTMOD, virtual boards as their spec says)
-#   MPY_DIR           a MicroPython checkout: its tests/ folder (default: the project's corpus)
+#   MPY_DIR           a MicroPython checkout: its tests/ folder (default: the project's corpus), its
+#                     mpy-cross (VIA_MPY, NATIVE; built by `make test`) and examples/natmod (NATMODTESTS)
+#   MPY_CROSS         the mpy-cross of VIA_MPY and NATIVE (default: MPY_DIR's; on a virtual bench without
+#                     MPY_DIR the WebAssembly one of tools/vboard/mpy-cross-wasm.mjs)
 #   TESTS             directories, files or globs relative to the tests folder
 #   RUN               name of the result folder under results/ (default: the testbed's name)
-#   EMIT              bytecode (default) or native; MICROPY_TEST_TIMEOUT per test
+#   MICROPY_TEST_TIMEOUT  the deadline of a test in seconds
 #   BIN               the tools (default build/bin); V=1 shows commands
 # Exit: 0 all passed or skipped, 1 a test failed, 2 bad configuration, 3 a board is busy or broken,
 # or a DUT could not be brought up (not flashed: its tests did not run; the other boards went on).
@@ -53,7 +56,7 @@ TESTBED=${TESTBED:-}
 VBOARDS=${VBOARDS:-2}
 VBOARD_TYPE=${VBOARD_TYPE:-wasm}
 VBOARD_ARGS=${VBOARD_ARGS:-}
-EMIT=${EMIT:-bytecode}
+[ "${EMIT:-bytecode}" = bytecode ] || die 2 "EMIT=$EMIT: the native emitter is a test group of its own: GROUPS=NATIVE"
 TESTS=${TESTS:-}
 V=${V:-}
 BOARD=${BOARD:-}
@@ -65,6 +68,8 @@ TESTRUN_ONLY=${TESTRUN_ONLY:-}
 TB_GROUPS=${TB_GROUPS:-STANDARD}
 MULTI_REF=${MULTI_REF:-}
 MULTI_DIR=${MULTI_DIR:-$top/tests/multi}
+MPY_CROSS=${MPY_CROSS:-}
+NATMOD_DIR=""
 
 # ---- the tests folder ----
 if [ -n "${MPY_DIR:-}" ]; then
@@ -74,6 +79,20 @@ if [ -n "${MPY_DIR:-}" ]; then
 else
 	TD=$top/tests/corpus
 fi
+
+# ---- mpy-cross, for the groups that compile tests on the host ----
+if [ -z "$MPY_CROSS" ]; then
+	if [ -n "${MPY_DIR:-}" ]; then
+		[ ! -x "$MPY_DIR/mpy-cross/build/mpy-cross" ] || MPY_CROSS=$(cd "$MPY_DIR/mpy-cross/build" && pwd)/mpy-cross
+	elif [ "$TESTBED" = virtual ]; then
+		MPY_CROSS=$top/tools/vboard/mpy-cross-wasm.mjs
+	fi
+fi
+MPY_CROSS_DEP=""
+case $MPY_CROSS in
+*' '*) ;; # a command with arguments
+?*) [ ! -f "$MPY_CROSS" ] || MPY_CROSS_DEP=$MPY_CROSS ;;
+esac
 
 # ---- the boards ----
 if [ -n "$PORTS" ] && [ -n "$TESTBED" ]; then
@@ -289,7 +308,7 @@ has_feature() { # LABEL FEATURE: boards given by PORT (no spec) have MCU and EXT
 		jq -e --arg f "$2" '.features | index($f)' "$top/boards/$spec.json" >/dev/null
 	fi
 }
-declare -A selection=() needjoin=()
+declare -A selection=() needjoin=() wipe=()
 pairs=()
 MTD="" # the folder of the multi-board tests
 note() { echo "$prog: $1" >&2; }
@@ -352,12 +371,39 @@ for g in "${groups[@]}"; do
 			[ "$g" != MULTINET ] || needjoin[${others[$i]}]=1 needjoin[$r]=1
 		done
 		;;
-	VIA_MPY | NATIVE | NATMODTESTS)
-		if [ -z "${MPY_DIR:-}" ] || [ ! -x "$MPY_DIR/mpy-cross/build/mpy-cross" ]; then
-			note "$g: skipped: needs mpy-cross from a MicroPython checkout (MPY_DIR with mpy-cross/build/mpy-cross built)"
-		else
-			note "$g: skipped: running tests as .mpy files is not implemented yet"
+	VIA_MPY | NATIVE)
+		if [ -z "$MPY_CROSS" ]; then
+			note "$g: skipped: needs mpy-cross: MPY_DIR=<MicroPython checkout> (built by make test) or MPY_CROSS=<program>"
+			continue
 		fi
+		mode=via-mpy
+		[ "$g" = VIA_MPY ] || mode=native
+		set -f # the words are globs of the tests folder, not of this one
+		for l in "${able[@]}"; do
+			for w in ${TESTS:-:default}; do selection[$l]+=" $mode:$w"; done
+		done
+		set +f
+		;;
+	NATMODTESTS)
+		if [ -z "${MPY_DIR:-}" ] || [ ! -d "$MPY_DIR/examples/natmod" ]; then
+			note "$g: skipped: needs the native modules of a MicroPython checkout (MPY_DIR with examples/natmod)"
+			continue
+		fi
+		NATMOD_DIR=$(cd "$MPY_DIR/examples/natmod" && pwd)
+		words=$TESTS
+		if [ -z "$words" ]; then
+			# the tests of run-natmodtests.py: those of the six example modules
+			for m in btree deflate framebuf heapq random re; do
+				set -- "$TD"/extmod/"$m"*.py
+				[ $# = 0 ] || words="$words extmod/$m*.py"
+			done
+		fi
+		[ -n "$words" ] || { note "$g: skipped: no extmod/{btree,deflate,framebuf,heapq,random,re}*.py in $TD"; continue; }
+		set -f
+		for l in "${able[@]}"; do
+			for w in $words; do selection[$l]+=" natmod:$w"; done
+		done
+		set +f
 		;;
 	PERFBENCH)
 		if [ ! -f "$TD/perf_bench/benchrun.py" ]; then
@@ -366,14 +412,23 @@ for g in "${groups[@]}"; do
 			for l in "${able[@]}"; do selection[$l]+=" perf_bench"; done
 		fi
 		;;
-	FLASH_FORMAT) note "$g: skipped: formatting the board's filesystem is not implemented yet" ;;
+	FLASH_FORMAT)
+		# before everything else: the board's filesystem emptied (scripts of earlier runs, test files)
+		for l in "${able[@]}"; do
+			spec=${bspec[$l]:-}
+			d=.
+			[ -z "$spec" ] || d=$(jq -r 'if has("filesystem") then .filesystem // "" else "." end' "$top/boards/$spec.json")
+			if [ -z "$d" ]; then note "$g: skipped on $l: its board spec says it has no filesystem"; else wipe[$l]=$d; fi
+		done
+		;;
 	esac
 done
-[ ${#selection[@]} -gt 0 ] || [ ${#pairs[@]} -gt 0 ] || die 2 "nothing to run: no board can run the groups ${groups[*]} (see above)"
+[ ${#selection[@]} -gt 0 ] || [ ${#pairs[@]} -gt 0 ] || [ ${#wipe[@]} -gt 0 ] ||
+	die 2 "nothing to run: no board can run the groups ${groups[*]} (see above)"
 
 # the candidate test files and the selection: when they change, the board test lists are made again
 {
-	printf 'emit %s\nselection %s\ngroups %s\n' "$EMIT" "$TESTS" "${groups[*]}"
+	printf 'selection %s\ngroups %s\n' "$TESTS" "${groups[*]}"
 	find "$TD" -name '*.py' -not -path "$TD/feature_check/*" -printf '%P\n' | sort
 	[ -z "$MTD" ] || find "$MTD" -name '*.py' -printf 'multi %P\n' | sort
 } >"$RD/candidates.new"
@@ -387,6 +442,11 @@ for i in "${!labels[@]}"; do
 	rm -f "$RD/${labels[$i]}/wlan.failed" "$RD/${labels[$i]}/port.new"
 	(
 		l=${labels[$i]} p=${ports[$i]}
+		if [ -n "${wipe[$l]:-}" ]; then
+			st=0
+			"$BIN/mp-runtest" --port "$p" --board "$l" --wipe-fs "${wipe[$l]}" || st=$?
+			[ $st = 0 ] || [ $st = 1 ] || exit $st
+		fi
 		"$BIN/mp-runtest" --port "$p" --board "$l" -q --identity "$RD/$l/board.id" || exit
 		[ -z "${selection[$l]:-}" ] ||
 			"$BIN/mp-runtest" --port "$p" --board "$l" -q --ensure-module unittest ${usrc:+--module-from "$usrc"} ||
@@ -440,7 +500,9 @@ done
 	echo "BIN := $BIN"
 	echo "TD := $TD"
 	echo "RD := $RD"
-	echo "EMIT := $EMIT"
+	echo "MPY_CROSS := $MPY_CROSS"
+	echo "MPY_CROSS_DEP := $MPY_CROSS_DEP"
+	echo "NATMOD_DIR := $NATMOD_DIR"
 	echo "BOARDS := ${labels[*]}"
 	for i in "${!labels[@]}"; do
 		echo "PORT_${labels[$i]} := ${ports[$i]}"

@@ -145,7 +145,7 @@ def flasher_required: {"esptool": ["chip", "baud", "offset"], "bossac": ["offset
 def ports: ["rp2", "stm32", "esp32", "esp8266", "nrf", "samd", "mimxrt", "webassembly", "microbit", "unix"];
 def features: ["MCU", "EXTMOD", "WLAN", "BLE"];
 def fields: ["name", "micropython_board", "variants", "port", "features", "usb", "flasher", "boot", "timing",
-	"firmware", "perfbench", "skip", "octobus"];
+	"firmware", "perfbench", "filesystem", "skip", "octobus"];
 def mandatory: ["name", "micropython_board", "variants", "port", "features", "usb", "flasher", "boot", "timing",
 	"firmware", "skip"];
 def obj($b; $k): if ($b | has($k)) and ($b[$k] | type) != "object"
@@ -274,6 +274,10 @@ def obj($b; $k): if ($b | has($k)) and ($b[$k] | type) != "object"
                 | prob(["skip"]; "skip rule \($r | tojson): \u0027\($k)\u0027 must be a non-empty string"))
           end
         end),
+    # filesystem
+    (select($b | has("filesystem")) | $b.filesystem
+      | select(. != null and ((type != "string") or (test("^(/[^/\\r\\n]*)+$|^/$") | not)))
+      | prob(["filesystem"]; "filesystem must be null or an absolute folder on the board (/, /flash), got \(tojson)")),
     # octobus
     (select($b | has("octobus")) | $b.octobus | select(. != null and type != "object")
       | prob(["octobus"]; "octobus must be null or an object, got \(tojson)"))

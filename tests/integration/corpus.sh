@@ -1,12 +1,13 @@
 #!/bin/sh
 # Every test of the project's corpus reaches its stated verdict (tests/corpus/manifest.tsv) on both
-# virtual board types, through mp-runtest. Also checks the probe (target.json) of each board.
-# Environment: BIN (tools, default build/check/bin), TYPES (default "wasm microbit"),
+# virtual board types, through mp-runtest, and on the wasm board via .mpy (mp-runtest --via-mpy with the
+# virtual bench's mpy-cross). Also checks the probe (target.json) of each board.
+# Environment: BIN (tools, default build/check/bin), TYPES (default "wasm microbit wasm-mpy"),
 # TEST_TIMEOUT (seconds per test, default 120), HANG_TIMEOUT (for tests expected to time out, default 5).
 set -eu
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
-TYPES=${TYPES:-wasm microbit}
+TYPES=${TYPES:-wasm microbit wasm-mpy}
 # a test expected to time out gets a short deadline; the others a long one, so that a loaded
 # machine (the micro:bit prints 1 MB in about 7 s) does not turn a pass into a timeout
 HANG_TIMEOUT=${HANG_TIMEOUT:-5}
@@ -26,9 +27,10 @@ stop_board() {
 }
 
 for type in $TYPES; do
-	col=2
+	col=2 vtype=$type mode=""
 	[ "$type" = microbit ] && col=3
-	if ! start_vboard "$type" "$tmp/vb-$type"; then
+	[ "$type" = wasm-mpy ] && col=4 vtype=wasm mode=--via-mpy
+	if ! start_vboard "$vtype" "$tmp/vb-$type"; then
 		notok "$type: the virtual board did not start"
 		continue
 	fi
@@ -38,12 +40,15 @@ for type in $TYPES; do
 	if "$BIN/mp-runtest" --port "$port" --board "$type" --probe --feature-dir tests/corpus/feature_check \
 		--result "$tmp/target-$type.json" -q; then
 		platform=$(jq -r .platform "$tmp/target-$type.json")
+		mpy=$(jq -r .mpy "$tmp/target-$type.json")
 		want=webassembly
 		[ "$type" = microbit ] && want=microbit
-		if [ "$platform" = "$want" ]; then
-			ok "$type: probe: platform $platform, float $(jq -r .float_prec "$tmp/target-$type.json")"
+		wantmpy=774 # .mpy v6.3, bytecode only
+		[ "$type" = microbit ] && wantmpy=null # 1.9.2 has no sys.implementation._mpy
+		if [ "$platform" = "$want" ] && [ "$mpy" = "$wantmpy" ]; then
+			ok "$type: probe: platform $platform, float $(jq -r .float_prec "$tmp/target-$type.json"), mpy $mpy"
 		else
-			notok "$type: probe: platform '$platform', expected '$want'"
+			notok "$type: probe: platform '$platform' mpy '$mpy', expected '$want' '$wantmpy'"
 		fi
 	else
 		notok "$type: probe failed"
@@ -52,10 +57,11 @@ for type in $TYPES; do
 	# the skip rules of run-tests.py decide some verdicts before the board is asked
 	sh scripts/select-tests.sh "$PWD/tests/corpus" "$tmp/target-$type.json" basics micropython extmod float \
 		unicode misc stress >"$tmp/select-$type" 2>"$tmp/select-err" || notok "$type: select-tests: $(cat "$tmp/select-err")"
-	while IFS='	' read -r test w m note; do
+	while IFS='	' read -r test w m wm note; do
 		case $test in '#'* | '') continue ;; esac
 		want=$w
 		[ "$col" = 3 ] && want=$m
+		[ "$col" = 4 ] && want=$wm
 		if [ "$want" = - ]; then
 			skip=$((skip + 1))
 			continue
@@ -68,8 +74,10 @@ for type in $TYPES; do
 		rc=0
 		limit=$TEST_TIMEOUT
 		[ "$want" != timeout ] || limit=$HANG_TIMEOUT
+		# shellcheck disable=SC2086 # $mode: one option or none
 		"$BIN/mp-runtest" --port "$port" --board "$type" --tests-dir tests/corpus --timeout "$limit" \
-			--result "$tmp/r.json" -q "tests/corpus/$test" >"$tmp/line" 2>"$tmp/err" || rc=$?
+			$mode --mpy-cross tools/vboard/mpy-cross-wasm.mjs \
+			--result "$tmp/r.json" -q "tests/corpus/$test" >"$tmp/line" 2>"$tmp/err" </dev/null || rc=$?
 		got=$(jq -r .verdict "$tmp/r.json" 2>/dev/null || echo none)
 		if [ "$got" = "$want" ]; then
 			ok "$type: $test: $got"

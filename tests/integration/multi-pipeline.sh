@@ -89,12 +89,12 @@ st=$(mk test GROUPS=MULTI TESTBED=virtual VBOARDS=4 MULTI_REF="vb7" RUN="$RUN-2"
 has_text "MULTI_REF must name a board of the run" "$tmp/e" "MULTI_REF: 'vb7' is not a board of this run"
 
 # ---- groups a virtual board cannot run ----
-st=$(mk test GROUPS="STANDARD NET_INET MULTINET VIA_MPY PERFBENCH FLASH_FORMAT" TESTBED=virtual VBOARDS=1 \
+st=$(mk test GROUPS="STANDARD NET_INET MULTINET NATMODTESTS PERFBENCH" TESTBED=virtual VBOARDS=1 \
 	TESTS=basics/arith_int.py RUN="$RUN-g")
 expect "other groups skipped, STANDARD ran: exit" "$st" 0
 has_text "NET_INET: why" "$tmp/e" "NET_INET: skipped on vb0: no WLAN feature in their board spec"
 has_text "MULTINET: why" "$tmp/e" "MULTINET: skipped on vb0: no WLAN feature in their board spec"
-has_text "VIA_MPY: why" "$tmp/e" "VIA_MPY: skipped: needs mpy-cross from a MicroPython checkout"
+has_text "NATMODTESTS: why" "$tmp/e" "NATMODTESTS: skipped: needs the native modules of a MicroPython checkout"
 has_text "PERFBENCH: why" "$tmp/e" "PERFBENCH: skipped"
 has_text "STANDARD ran" "$tmp/o" "vb0: 1 tests passed"
 st=$(mk test GROUPS=NOSUCH TESTBED=virtual VBOARDS=1 RUN="$RUN-g")

@@ -1,6 +1,7 @@
 /* --ensure-module NAME: make sure `import NAME` works on the board (tests need e.g. unittest); if it
- * does not and --module-from DIR holds NAME.py or a package NAME/, copy it to /lib on the board over the
- * raw REPL, then check again after a soft reset. */
+ * does not and --module-from DIR holds NAME.py or a package NAME/, copy it over the raw REPL to the
+ * board's lib folder (the first sys.path entry ending in /lib, as mip picks it: /lib on rp2 and esp32,
+ * /flash/lib on stm32), then check again after a soft reset. */
 #include "boardfs.h"
 #include "exitcodes.h"
 #include "fileio.h"
@@ -15,16 +16,22 @@
 
 #define EXEC_MS 10000
 
-/* 1 importable, 0 not, -1 the board failed (WHY) */
-static int importable(struct repl *r, const struct options *o, char *why, size_t n)
+/* 1 importable, 0 not, -1 the board failed (WHY); the board's lib folder in LIB (LIBLEN bytes) */
+static int importable(struct repl *r, const struct options *o, char *lib, size_t liblen, char *why, size_t n)
 {
 	struct buf out = BUF_INIT;
-	char *code = tb_xasprintf("try:\n import %s\n print('yes')\nexcept ImportError:\n print('no')\n", o->ensure_module);
+	char *code = tb_xasprintf("try:\n import %s\n print('yes')\nexcept ImportError:\n print('no')\n"
+				  "import sys\nprint(([p for p in sys.path if p.endswith('/lib')] + ['/lib'])[0])\n",
+				  o->ensure_module);
 	int rc = -1;
-	if (repl_enter(r, 1, o->enter_timeout_ms) != REPL_OK)
+	if (repl_enter(r, 1, o->enter_timeout_ms) != REPL_OK) {
 		snprintf(why, n, "could not enter raw REPL: %s", r->error);
-	else if (boardfs_exec(r, code, EXEC_MS, &out, why, n) == 0)
-		rc = strncmp(buf_str(&out), "yes", 3) == 0;
+	} else if (boardfs_exec(r, code, EXEC_MS, &out, why, n) == 0) {
+		char *save = NULL, *first = strtok_r((char *)buf_str(&out), "\r\n", &save);
+		char *second = first ? strtok_r(NULL, "\r\n", &save) : NULL;
+		rc = first && strcmp(first, "yes") == 0;
+		snprintf(lib, liblen, "%s", second && second[0] == '/' ? second : "/lib");
+	}
 	free(code);
 	buf_free(&out);
 	return rc;
@@ -74,9 +81,9 @@ static int put_tree(struct repl *r, const char *src, const char *dest, char *why
 
 int ensure_module(struct repl *r, const struct options *o)
 {
-	char why[256] = "";
+	char why[256] = "", lib[256];
 	const char *m = o->ensure_module;
-	int have = importable(r, o, why, sizeof why);
+	int have = importable(r, o, lib, sizeof lib, why, sizeof why);
 	if (have < 0) {
 		tb_warn("%s: cannot check module %s: %s", o->board, m, why);
 		return TB_EXIT_BOARD;
@@ -93,11 +100,11 @@ int ensure_module(struct repl *r, const struct options *o)
 	if (!o->module_from) {
 		tb_warn("%s: module %s is missing and there is nothing to install it from (--module-from DIR)", o->board, m);
 	} else if (stat(pkg, &st) == 0 && S_ISDIR(st.st_mode)) {
-		char *dest = tb_xasprintf("/lib/%s", m);
+		char *dest = tb_xasprintf("%s/%s", lib, m);
 		count = put_tree(r, pkg, dest, why, sizeof why);
 		free(dest);
 	} else if (file_exists(file)) {
-		char *dest = tb_xasprintf("/lib/%s.py", m);
+		char *dest = tb_xasprintf("%s/%s.py", lib, m);
 		count = put_tree(r, file, dest, why, sizeof why);
 		free(dest);
 	} else {
@@ -106,13 +113,14 @@ int ensure_module(struct repl *r, const struct options *o)
 	if (o->module_from && count < 0 && why[0])
 		tb_warn("%s: cannot install %s: %s", o->board, m, why);
 	if (count > 0) {
-		have = importable(r, o, why, sizeof why);
+		char used[256];
+		have = importable(r, o, used, sizeof used, why, sizeof why);
 		if (have == 1) {
 			if (!o->quiet)
-				printf("%s: %s installed (%d file%s in /lib)\n", o->board, m, count, count == 1 ? "" : "s");
+				printf("%s: %s installed (%d file%s in %s)\n", o->board, m, count, count == 1 ? "" : "s", lib);
 			rc = TB_EXIT_OK;
 		} else {
-			tb_warn("%s: %s was copied to /lib but does not import%s%s", o->board, m, why[0] ? ": " : "", why);
+			tb_warn("%s: %s was copied to %s but does not import%s%s", o->board, m, lib, why[0] ? ": " : "", why);
 		}
 	}
 	free(pkg);

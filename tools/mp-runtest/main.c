@@ -46,7 +46,15 @@ static void help(void)
 	       "  -n, --name NAME        the test's name (default: its path relative to --tests-dir)\n"
 	       "  -T, --tests-dir DIR    the tests folder the name is relative to\n"
 	       "  -b, --board LABEL      board label for messages and the result\n"
-	       "      --emit E           bytecode (default) or native: picks TEST.py.<E>.exp first\n"
+	       "      --emit E           bytecode (default), native or viper: picks TEST.py.<E>.exp first; native\n"
+	       "                         and viper need --via-mpy\n"
+	       "      --via-mpy          compile the test with mpy-cross on the host and let the board import the\n"
+	       "                         .mpy from RAM (run-tests.py --via-mpy); a test mpy-cross refuses fails\n"
+	       "      --mpy-cross CMD    the compiler (default $MICROPY_MPYCROSS, else mpy-cross; words split at\n"
+	       "                         blanks, e.g. 'node mpy-cross-wasm.mjs')\n"
+	       "      --mpy-cross-flags F  more flags for it, e.g. -march=armv6m (the board's arch)\n"
+	       "      --natmod NAME=FILE import the native module FILE (.mpy) as NAME before the test, as\n"
+	       "                         run-natmodtests.py does\n"
 	       "      --regex-exp        treat the .exp as a regex .exp (default: only for the tests that\n"
 	       "                         run-tests.py lists); --no-regex-exp never\n"
 	       "      --python CMD       CPython for expected output (default $MICROPY_CPYTHON3, else python3)\n"
@@ -56,13 +64,17 @@ static void help(void)
 	       "      --identity FILE    instead of a test, write the firmware's identity\n"
 	       "                         (<_build>;<sys.version>;<_build>) to FILE, only when it changed\n"
 	       "      --ensure-module M  instead of a test, check that 'import M' works; if not, copy M.py or the\n"
-	       "                         package M/ from --module-from DIR to /lib on the board and check again\n"
+	       "                         package M/ from --module-from DIR to the board's lib folder (the first\n"
+	       "                         sys.path entry ending in /lib) and check again\n"
 	       "      --module-from DIR  where --ensure-module finds the module (e.g. micropython-lib's\n"
 	       "                         python-stdlib/unittest)\n"
 	       "      --perf N,M         TEST is a benchmark of perf_bench: run it with the harness and bm_run(N, M)\n"
 	       "                         (N: CPU MHz, M: heap KiB); pass with its figures in the result (\"perf\"),\n"
 	       "                         skip when it has no parameters for the board\n"
 	       "      --perf-harness F   the harness for --perf (MicroPython's tests/perf_bench/benchrun.py)\n"
+	       "      --wipe-fs DIR      instead of a test, remove every file and folder under DIR on the board\n"
+	       "                         ('.': the folder the firmware starts in, its flash filesystem); exit 0\n"
+	       "                         emptied, 1 some entries could not be removed\n"
 	       "      --wlan-join        instead of a test, connect the board to the WLAN named by WLAN_SSID and\n"
 	       "                         WLAN_PASS in the environment (never printed nor traced); exit 0 joined,\n"
 	       "                         3 not joined, 5 the firmware has no network module\n"
@@ -179,6 +191,7 @@ int main(int argc, char **argv)
 	enum {
 		OPT_ENTER = 256, OPT_EMIT, OPT_REGEX, OPT_NOREGEX, OPT_PYTHON, OPT_CAP, OPT_PROBE, OPT_FEAT, OPT_NOPASTE,
 		OPT_IDENTITY, OPT_TAG, OPT_OK, OPT_PORTWAIT, OPT_ENSURE, OPT_MODFROM, OPT_WLAN, OPT_PERF, OPT_HARNESS,
+		OPT_VIAMPY, OPT_MPYCROSS, OPT_MPYFLAGS, OPT_NATMOD, OPT_WIPE,
 	};
 	static const struct option longopts[] = {
 		{"port", required_argument, 0, 'p'},     {"baud", required_argument, 0, 'B'},
@@ -196,6 +209,9 @@ int main(int argc, char **argv)
 		{"ensure-module", required_argument, 0, OPT_ENSURE}, {"module-from", required_argument, 0, OPT_MODFROM},
 		{"wlan-join", no_argument, 0, OPT_WLAN},
 		{"perf", required_argument, 0, OPT_PERF}, {"perf-harness", required_argument, 0, OPT_HARNESS},
+		{"via-mpy", no_argument, 0, OPT_VIAMPY}, {"mpy-cross", required_argument, 0, OPT_MPYCROSS},
+		{"mpy-cross-flags", required_argument, 0, OPT_MPYFLAGS}, {"natmod", required_argument, 0, OPT_NATMOD},
+		{"wipe-fs", required_argument, 0, OPT_WIPE},
 		{"json", no_argument, 0, 'j'},           {"quiet", no_argument, 0, 'q'},
 		{"verbose", no_argument, 0, 'v'},        {"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, 'V'},        {0, 0, 0, 0},
@@ -268,6 +284,28 @@ int main(int argc, char **argv)
 			break;
 		}
 		case OPT_HARNESS: o.perf_harness = optarg; break;
+		case OPT_VIAMPY: o.via_mpy = 1; break;
+		case OPT_WIPE:
+			if (!*optarg || strpbrk(optarg, "\r\n")) {
+				tb_warn("invalid value for --wipe-fs: '%s' (a folder on the board, or .)", optarg);
+				return TB_EXIT_USAGE;
+			}
+			o.wipe_dir = optarg;
+			break;
+		case OPT_MPYCROSS: o.mpy_cross = optarg; break;
+		case OPT_MPYFLAGS: o.mpy_cross_flags = optarg; break;
+		case OPT_NATMOD: {
+			char *eq = strchr(optarg, '=');
+			if (!eq || eq == optarg || !eq[1] ||
+			    strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != (size_t)(eq - optarg)) {
+				tb_warn("invalid value for --natmod: '%s' (NAME=FILE.mpy, NAME a module name)", optarg);
+				return TB_EXIT_USAGE;
+			}
+			*eq = 0;
+			o.natmod_name = optarg;
+			o.natmod_file = eq + 1;
+			break;
+		}
 		case OPT_TAG: o.tag = optarg; break;
 		case OPT_OK: o.ok_path = optarg; break;
 		case OPT_FEAT: o.feature_dir = optarg; break;
@@ -284,7 +322,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return TB_EXIT_USAGE;
 	}
-	int no_test = o.probe || o.identity_path || o.ensure_module || o.wlan_join;
+	int no_test = o.probe || o.identity_path || o.ensure_module || o.wlan_join || o.wipe_dir;
 	if (no_test ? optind != argc : optind != argc - 1) {
 		usage(stderr);
 		return TB_EXIT_USAGE;
@@ -294,6 +332,19 @@ int main(int argc, char **argv)
 	if (!o.perf_n != !o.perf_harness) {
 		tb_warn("--perf and --perf-harness go together");
 		return TB_EXIT_USAGE;
+	}
+	if (strcmp(o.emit, "bytecode") != 0 && !o.via_mpy) {
+		tb_warn("--emit %s needs --via-mpy (the board's own compiler makes bytecode)", o.emit);
+		return TB_EXIT_USAGE;
+	}
+	if ((o.via_mpy != 0) + (o.natmod_name != NULL) + (o.perf_n != 0) > 1) {
+		tb_warn("--via-mpy, --natmod and --perf are different kinds of test: give one");
+		return TB_EXIT_USAGE;
+	}
+	if (!o.mpy_cross) {
+		o.mpy_cross = getenv("MICROPY_MPYCROSS");
+		if (!o.mpy_cross || !*o.mpy_cross)
+			o.mpy_cross = "mpy-cross";
 	}
 
 	int rc = TB_EXIT_LOCAL;
@@ -337,19 +388,43 @@ int main(int argc, char **argv)
 		rc = wlan_join(&repl, &o);
 		goto out;
 	}
+	if (o.wipe_dir) {
+		rc = wipe_fs(&repl, &o);
+		goto out;
+	}
 	if (o.probe) {
 		rc = probe_board(&repl, &o);
 		goto out;
 	}
 
-	if (!o.perf_n)
-		build_script(&test, &script);
-	else if (perf_script(&o, &test, &script) != 0)
-		goto out;
 	int64_t t0 = tb_now_ms();
+	int mpy_refused = 0;
+	if (o.perf_n) {
+		if (perf_script(&o, &test, &script) != 0)
+			goto out;
+	} else {
+		build_script(&test, &script);
+		struct buf wrapped = BUF_INIT;
+		int st = 0;
+		if (o.via_mpy)
+			st = via_mpy_script(&o, name, &script, &wrapped, &cl.output);
+		else if (o.natmod_name)
+			st = natmod_script(&o, &script, &wrapped);
+		if (st < 0) {
+			buf_free(&wrapped);
+			goto out;
+		}
+		if (o.via_mpy || o.natmod_name) {
+			buf_free(&script);
+			script = wrapped;
+		}
+		mpy_refused = st == 1;
+	}
 	struct board_run run;
 	char failure[256];
-	int attention = run_on_board(&repl, &o, &script, 0, &run, &out, &err, failure, sizeof failure);
+	int attention = 0;
+	if (!mpy_refused)
+		attention = run_on_board(&repl, &o, &script, 0, &run, &out, &err, failure, sizeof failure);
 	long ms = (long)(tb_now_ms() - t0);
 
 	struct buf figures = BUF_INIT;
@@ -367,7 +442,14 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	verdict_classify(&run, regex_file ? regex_exp.data : NULL, regex_exp.len, &cl);
+	if (mpy_refused) {
+		/* the board never saw it: the compiler's complaint is the output, compared as usual */
+		cl.verdict = VERDICT_NONE;
+		cl.crashed = 1;
+		snprintf(cl.reason, sizeof cl.reason, "mpy-cross refused it");
+	} else {
+		verdict_classify(&run, regex_file ? regex_exp.data : NULL, regex_exp.len, &cl);
+	}
 	if (cl.verdict == VERDICT_NONE && !cl.unittest) {
 		int e;
 		if (o.exp_path) {

@@ -173,6 +173,27 @@ int probe_board(struct repl *r, const struct options *o)
 		free(bo);
 		buf_free(&cpy);
 	}
+	/* what .mpy files the firmware imports (not one of run-tests.py's checks: the VIA_MPY and
+	 * NATMODTESTS groups need it); null when it imports none it can name */
+	struct board_run run;
+	struct buf so = BUF_INIT, se = BUF_INIT, code = BUF_INIT;
+	char failure[256];
+	buf_adds(&code, "import sys\nprint(getattr(sys.implementation, '_mpy', None))\n");
+	if (run_on_board(r, o, &code, 1, &run, &so, &se, failure, sizeof failure) != 0) {
+		buf_free(&so);
+		buf_free(&se);
+		buf_free(&code);
+		goto done;
+	}
+	char *end = NULL;
+	long mpy = run.status == RUN_DONE && se.len == 0 ? strtol(buf_str(&so), &end, 10) : 0;
+	if (end && end != buf_str(&so) && mpy > 0)
+		json_kv_int(&json, "mpy", mpy);
+	else
+		json_kv_str(&json, "mpy", NULL);
+	buf_free(&so);
+	buf_free(&se);
+	buf_free(&code);
 	json_kv_int(&json, "probe_ms", (long long)(tb_now_ms() - t0));
 	buf_adds(&json, "}\n");
 	if (o->result_path) {

@@ -37,6 +37,12 @@ struct options {
 	const char *perf_harness; /* perf_bench/benchrun.py */
 	const char *tag;
 	const char *ok_path;
+	int via_mpy;                 /* compile with mpy-cross, import the .mpy from RAM */
+	const char *mpy_cross;       /* the command (words split at blanks) */
+	const char *mpy_cross_flags; /* e.g. -march=armv6m */
+	const char *natmod_name;     /* --natmod NAME=FILE: a native module imported before the test */
+	const char *natmod_file;
+	const char *wipe_dir;        /* --wipe-fs DIR */
 };
 
 /* run CODE as a test (or, special, a feature check) on the open board: soft reset, exec, deadline,
@@ -56,6 +62,19 @@ int ensure_module(struct repl *r, const struct options *o);
 int perf_script(const struct options *o, const struct buf *test, struct buf *script);
 /* --perf: the verdict from the benchmark's output; the figures as ,"perf":{...} appended to FIGURES */
 void perf_classify(const struct board_run *run, struct classified *cl, struct buf *figures);
+
+/* --via-mpy: SCRIPT compiled by mpy-cross as test NAME, and the script that imports it on the board in
+ * OUT; 0, 1 when mpy-cross refused it (CRASH holds the official runner's output for that), -1 local
+ * trouble after a message */
+int via_mpy_script(const struct options *o, const char *name, const struct buf *script, struct buf *out,
+		   struct buf *crash);
+
+/* --natmod: TEST_SCRIPT (START TEST already in front) preceded by the import of the native module;
+ * 0, or -1 after a message */
+int natmod_script(const struct options *o, const struct buf *test_script, struct buf *out);
+
+/* --wipe-fs: remove every file and folder under o->wipe_dir on the board */
+int wipe_fs(struct repl *r, const struct options *o);
 
 /* --wlan-join: connect to the WLAN of WLAN_SSID / WLAN_PASS */
 int wlan_join(struct repl *r, const struct options *o);
