@@ -4,7 +4,8 @@
 # none of its own, e.g. a run of multi-board tests only), MPY_CROSS (the compiler of VIA_MPY and NATIVE)
 # and MPY_CROSS_DEP (its file, when a rebuilt one should rerun their tests), NATMOD_DIR (MicroPython's
 # examples/natmod), and for the multi-board tests PAIRS ("A+B": A plays instance0, B instance1),
-# PAIR_PORTS_<pair>, MTD (their folder).
+# PAIR_PORTS_<pair>, PAIR_SRC_<pair> (where its tests are, see scripts/gen-pair-mk.sh), MTD (the folder
+# of group MULTI).
 #
 # Files of a board <b> under $(RD)/<b>/:
 #   board.id              firmware identity (rewritten by testrun.sh only when it changes)
@@ -56,7 +57,7 @@ $(SINGLE:%=$(RD)/%/tests.mk): $(RD)/%/tests.mk: $(RD)/%/target.json $(RD)/candid
 # a pair's list of multi-board tests
 $(PAIRS:%=$(RD)/%/tests.mk): $(RD)/%/tests.mk: $(RD)/candidates.txt $(TOP)/scripts/gen-pair-mk.sh
 	@mkdir -p '$(@D)'
-	$(Q)sh $(TOP)/scripts/gen-pair-mk.sh '$*' '$(MTD)' '$(RD)' >'$@.tmp' && mv '$@.tmp' '$@'
+	$(Q)sh $(TOP)/scripts/gen-pair-mk.sh '$*' '$(RD)' $(PAIR_SRC_$*) >'$@.tmp' && mv '$@.tmp' '$@'
 
 # expected output, once per test for every board: the .exp file, else CPython's output. A test
 # whose expected output cannot be made still gets a file, so that its board's chain goes on; the
@@ -133,12 +134,13 @@ $(Q)printf '{"test":"%s","board":"%s","verdict":"skip","reason":"%s","duration_m
 	: >'$@'
 endef
 
-# one multi-board test on a pair: $(1) the pair, $(2) the test, $(3) its number, $(4) the pair's count.
+# one multi-board test on a pair: $(1) the pair, $(2) the test, $(3) its number, $(4) the pair's count,
+# $(5) the variable of the folder its name is relative to (MTD or TD).
 # Both boards' ports are locked for the test; a board busy with another test of the run is waited for.
 define MULTITEST
 $(Q)$(BIN)/mp-multitest $(foreach p,$(PAIR_PORTS_$(1)),--port '$(p)') --boards '$(subst +,$(comma),$(1))' \
 	--port-wait 3600 --idle-timeout $(MULTI_IDLE_TIMEOUT) --name '$(2)' --result '$(RD)/$(1)/$(2).json' --out-dir '$(RD)/$(1)/failed' --ok '$@' \
-	--tag '[$(1) $(3)/$(4)]' '$(MTD)/$(2)' || [ $$? = 1 ]
+	--tag '[$(1) $(3)/$(4)]' '$($(5))/$(2)' || [ $$? = 1 ]
 endef
 comma := ,
 

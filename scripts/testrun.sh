@@ -308,9 +308,9 @@ has_feature() { # LABEL FEATURE: boards given by PORT (no spec) have MCU and EXT
 		jq -e --arg f "$2" '.features | index($f)' "$top/boards/$spec.json" >/dev/null
 	fi
 }
-declare -A selection=() needjoin=() wipe=()
+declare -A selection=() needjoin=() wipe=() psrc=()
 pairs=()
-MTD="" # the folder of the multi-board tests
+MTD="" # the folder of group MULTI's multi-board tests
 note() { echo "$prog: $1" >&2; }
 for g in "${groups[@]}"; do
 	able=() unable=()
@@ -336,9 +336,10 @@ for g in "${groups[@]}"; do
 		fi
 		;;
 	MULTI | MULTIBLUETOOTH | MULTINET)
+		# a pair's tests of this group: "ROOT_VAR:ROOT:SUBFOLDER" (names relative to ROOT)
 		case $g in
-		MULTIBLUETOOTH) mdir=$TD/multi_bluetooth ;;
-		MULTINET) mdir=$TD/multi_net ;;
+		MULTIBLUETOOTH) mdir=$TD/multi_bluetooth src="TD:$TD:multi_bluetooth" ;;
+		MULTINET) mdir=$TD/multi_net src="TD:$TD:multi_net" ;;
 		*) mdir=$MULTI_DIR ;;
 		esac
 		if [ "$g" = MULTINET ] && [ -z "${WLAN_SSID:-}" ]; then
@@ -346,8 +347,11 @@ for g in "${groups[@]}"; do
 			continue
 		fi
 		[ -d "$mdir" ] || { note "$g: skipped: no folder $mdir"; continue; }
-		[ -z "$MTD" ] || [ "$MTD" = "$mdir" ] || { note "$g: skipped: one multi-board group per run (MULTI, MULTINET or MULTIBLUETOOTH)"; continue; }
-		MTD=$mdir
+		if [ "$g" = MULTI ]; then
+			MTD=$(cd "$mdir" && pwd)
+			src="MTD:$MTD:"
+		fi
+		case $src in *' '*) die 2 "$g: the folder '$mdir' has a blank in its path" ;; esac
 		refs=()
 		if [ -n "$MULTI_REF" ]; then
 			for r in $MULTI_REF; do
@@ -367,7 +371,10 @@ for g in "${groups[@]}"; do
 		# every other board with a reference, as instance0 and as instance1; the references in turn
 		for i in "${!others[@]}"; do
 			r=${refs[$((i % ${#refs[@]}))]}
-			pairs+=("${others[$i]}+$r" "$r+${others[$i]}")
+			for p in "${others[$i]}+$r" "$r+${others[$i]}"; do
+				[ -n "${psrc[$p]:-}" ] || pairs+=("$p")
+				psrc[$p]+=" $src"
+			done
 			[ "$g" != MULTINET ] || needjoin[${others[$i]}]=1 needjoin[$r]=1
 		done
 		;;
@@ -520,6 +527,7 @@ done
 			[ "${labels[$i]}" != "$b" ] || pb=${ports[$i]}
 		done
 		echo "PAIR_PORTS_$p := $pa $pb"
+		echo "PAIR_SRC_$p :=${psrc[$p]}"
 	done
 	echo "include \$(TOP)/mk/run.mk"
 } >"$RD/run.mk.new"
@@ -533,7 +541,7 @@ case " ${MAKEFLAGS:-} " in
 esac
 quiet=(--no-print-directory -s)
 [ "$V" != 1 ] || quiet=(--no-print-directory)
-echo "$prog: ${#labels[@]} board(s): ${labels[*]}; tests from $TD${pairs[*]:+; pairs ${pairs[*]} from $MTD}" >&2
+echo "$prog: ${#labels[@]} board(s): ${labels[*]}; tests from $TD${pairs[*]:+; pairs ${pairs[*]}}" >&2
 rc=0
 ${MAKE:-make} "${quiet[@]}" "${jobs[@]}" -k -f "$RD/run.mk" V="$V" all || rc=$?
 

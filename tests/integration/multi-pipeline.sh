@@ -5,13 +5,14 @@
 # (three.py needs three boards: skipped on a pair). The pairs share vb0, one at a time: no board is ever
 # held by two tests at once (checked on the wall-clock times mp-multitest records), and the run ends
 # (no deadlock). With two reference boards the disjoint pairs run side by side. A second run reruns
-# only what failed. Test groups a virtual board cannot run are skipped with their reason.
+# only what failed. Test groups a virtual board cannot run are skipped with their reason. Two multi-board
+# groups in one run give each pair the tests of both.
 set -eu
 export LC_ALL=C
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
 RUN=multi-pipeline-$$
-tb_extra_cleanup='rm -rf "results/$RUN" "results/$RUN-2" "results/$RUN-g"'
+tb_extra_cleanup='rm -rf "results/$RUN" "results/$RUN-2" "results/$RUN-g" "results/$RUN-m"'
 require jq node
 require_vboards
 if ! make -s tools >"$tmp/make" 2>&1; then
@@ -28,7 +29,7 @@ mk() {
 }
 
 st=$(mk -j4 test GROUPS=MULTI TESTBED=virtual VBOARDS=4 RUN="$RUN")
-has_text "the run names the pairs" "$tmp/e" "pairs vb1+vb0 vb0+vb1 vb2+vb0 vb0+vb2 vb3+vb0 vb0+vb3 from $PWD/tests/multi"
+has_text "the run names the pairs" "$tmp/e" "pairs vb1+vb0 vb0+vb1 vb2+vb0 vb0+vb2 vb3+vb0 vb0+vb3"
 # some corpus tests fail on purpose: the run ends with status 1 (make says so)
 expect "the run ended (no deadlock), with failed tests" "$st:$(grep -c 'Error 1' "$tmp/e")" "2:1"
 bad=0 n=0
@@ -74,7 +75,7 @@ expect "second run: a passed test was not run again" "$(date -r "results/$RUN/vb
 
 # ---- two reference boards: disjoint pairs ----
 st=$(mk -j4 test GROUPS=MULTI TESTBED=virtual VBOARDS=4 MULTI_REF="vb0 vb1" RUN="$RUN-2")
-has_text "two references: each other board paired with one of them" "$tmp/e" "pairs vb2+vb0 vb0+vb2 vb3+vb1 vb1+vb3 from"
+has_text "two references: each other board paired with one of them" "$tmp/e" "pairs vb2+vb0 vb0+vb2 vb3+vb1 vb1+vb3"
 verdicts=$(jq -r .verdict "results/$RUN-2/vb3+vb1/handshake.py.json" "results/$RUN-2/vb0+vb2/set_globals.py.json" | paste -sd, -)
 expect "two references: the pairs ran" "$verdicts" "pass,pass"
 if [ -z "$(overlaps "$RUN-2")" ]; then ok "two references: no board held by two tests at once"
@@ -168,4 +169,17 @@ expect "a crashing benchmark fails" "$(jq -r .verdict "$pb/bm_crash.py.json" 2>/
 if [ ! -e "$pb/benchrun.py.json" ]; then ok "the harness is not run as a benchmark"; else notok "benchrun.py ran as a test"; fi
 st=$(mk test PORTS="$tmp/n0" GROUPS=PERFBENCH RUN="$RUN-g")
 has_text "PERFBENCH without a MicroPython tests folder: why" "$tmp/e" "PERFBENCH: skipped: no perf_bench/benchrun.py in"
+
+# ---- two multi-board groups in one run: each pair has the tests of both ----
+mkdir -p "$tmp/mpy/tests/multi_bluetooth"
+printf 'def instance0():\n    multitest.next()\n    print("central")\n\n\ndef instance1():\n    print("peripheral")\n    multitest.next()\n' \
+	>"$tmp/mpy/tests/multi_bluetooth/ble_turns.py"
+st=$(mk -j4 test GROUPS="MULTI MULTIBLUETOOTH" TESTBED=virtual VBOARDS=2 BOARD_FEATURES="MCU BLE" MPY_DIR="$tmp/mpy" \
+	TESTS=basics/one.py RUN="$RUN-m")
+v=""
+for p in vb1+vb0 vb0+vb1; do
+	v="$v $(jq -r .verdict "results/$RUN-m/$p/multi_bluetooth/ble_turns.py.json" "results/$RUN-m/$p/handshake.py.json" 2>/dev/null | paste -sd, -)"
+done
+expect "MULTI and MULTIBLUETOOTH in one run: both groups' tests on both pairs" "$v" " pass,pass pass,pass"
+has_text "... counted together" "$tmp/o" "vb1+vb0: 10 tests performed"
 finish
