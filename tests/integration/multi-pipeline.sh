@@ -124,6 +124,12 @@ expect "n0 ran its network test" "$(jq -r .verdict "results/$RUN-g/n0/net_inet/n
 if [ ! -e "results/$RUN-g/n1/net_inet/net_ok.py.json" ]; then ok "n1 did not run it"; else notok "n1 ran a network test"; fi
 if grep -rqs "s3cr\|lab net" "results/$RUN-g" "$tmp/o" "$tmp/e"; then notok "the WLAN credentials were written or printed"
 else ok "the WLAN credentials are in no result file and no output"; fi
+# a WLAN that answers only the third attempt: the board tries again (a bench power-cycles the DUT between)
+st=$(WLAN_SSID="flaky net" WLAN_PASS="s3cr'et" mk test PORTS="$tmp/n0" GROUPS=NET_INET BOARD_FEATURES="MCU WLAN" \
+	MPY_DIR="$tmp/mpy" RUN="$RUN-g")
+has_text "a failed join is tried again" "$tmp/e" "n0: WLAN join attempt 2 of 5 failed, trying again"
+has_text "... and the third attempt joins" "$tmp/e" "n0: WLAN joined, address 10.0.0.7"
+expect "... and the network tests ran" "$st:$(jq -r .verdict "results/$RUN-g/n0/net_inet/net_ok.py.json" 2>/dev/null)" 0:pass
 
 # ---- PERFBENCH: benchmarks run with the tests folder's harness and bm_run(N, M) ----
 mkdir -p "$tmp/mpy/tests/perf_bench"
