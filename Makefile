@@ -71,6 +71,7 @@ help:
 	@echo '  make check            build with sanitizers and run every test suite'
 	@echo '  make fuzz FUZZ_SECONDS=N  run the fuzzers longer'
 	@echo '  make bench            run the benchmarks and print their figures'
+	@echo '  make soak [SOAK_SECONDS=600 SOAK_BOARDS=16 SOAK_RATE=0.005]  the corpus on failing virtual boards'
 	@echo '  make install [PREFIX=/usr/local] [DESTDIR=]  install the tools'
 	@echo '  make clean            remove build/ and results/'
 	@echo
@@ -83,7 +84,8 @@ clean:
 install: tools
 	$(Q)install -d '$(DESTDIR)$(PREFIX)/bin' '$(DESTDIR)$(PREFIX)/share/testbed-micropython'
 	$(Q)install -m 755 $(TOOL_BINS) '$(DESTDIR)$(PREFIX)/bin/'
-	$(Q)install -m 644 tools/vboard/board-wasm.mjs '$(DESTDIR)$(PREFIX)/share/testbed-micropython/'
+	$(Q)install -m 644 tools/vboard/board-wasm.mjs tools/mp-runtest/known-flaky.tsv '$(DESTDIR)$(PREFIX)/share/testbed-micropython/'
+	$(Q)install -m 755 tools/vboard/mpy-cross-wasm.mjs '$(DESTDIR)$(PREFIX)/share/testbed-micropython/'
 	$(Q)install -d '$(DESTDIR)$(PREFIX)/share/testbed-micropython/feature_check'
 	$(Q)install -m 644 tools/mp-runtest/feature_check/*.py '$(DESTDIR)$(PREFIX)/share/testbed-micropython/feature_check/'
 	$(Q)install -d '$(DESTDIR)$(PREFIX)/share/testbed-micropython/boards'

@@ -3,11 +3,13 @@
 
 CLANG        ?= clang
 FUZZ_SECONDS ?= 5
-FUZZ_CFLAGS  := -std=c11 -g -O1 -D_GNU_SOURCE -Itools/lib -Itests/unit -fsanitize=fuzzer,address,undefined
+FUZZ_CFLAGS  := -g -O1 $(WARN) -Werror -D_GNU_SOURCE -Itools/lib -Itests/unit \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 
 UNIT_TESTS := test_rawrepl test_verdict test_flashspec
 UNIT_BINS  := $(UNIT_TESTS:%=build/check/tests/%)
-FUZZERS    := fuzz_follow fuzz_regexexp fuzz_jsonval
+FUZZERS    := fuzz_follow fuzz_regexexp fuzz_jsonval fuzz_verdict fuzz_flashspec fuzz_inventory fuzz_ids \
+	      fuzz_perf fuzz_probe fuzz_multitest
 FUZZ_BINS  := $(FUZZERS:%=build/fuzz/%)
 
 build/check/tests/%: build/check/tests/unit/%.o build/check/tests/unit/script_io.o $(CHK_LIB)
@@ -25,11 +27,19 @@ build/check/tests/test_flashspec: build/check/tests/unit/test_flashspec.o build/
 build/check/tests/unit/%.o: CHK_CFLAGS += -Itests/unit -Itools/mp-flash
 .SECONDARY: $(UNIT_TESTS:%=build/check/tests/unit/%.o) build/check/tests/unit/script_io.o
 
-# fuzzers: clang's libFuzzer, the library sources compiled in
+# fuzzers: clang's libFuzzer, the library sources compiled in, and the tool sources a fuzzer needs
+FUZZ_SRCS_fuzz_flashspec := tools/mp-flash/spec.c tools/mp-flash/flasher.c
+FUZZ_SRCS_fuzz_inventory := tools/tentacle-find/inventory.c
+FUZZ_SRCS_fuzz_perf      := tools/mp-runtest/perf.c
+FUZZ_SRCS_fuzz_probe     := tools/mp-runtest/probe.c tools/mp-runtest/run.c
+FUZZ_SRCS_fuzz_multitest := tools/mp-multitest/script.c tools/mp-multitest/drive.c tools/mp-multitest/inst.c
+$(foreach f,$(FUZZERS),$(eval build/fuzz/$(f): $(FUZZ_SRCS_$(f)) $(wildcard $(dir $(FUZZ_SRCS_$(f)))*.h)))
+
 build/fuzz/%: tests/fuzz/%.c tests/unit/script_io.c $(LIB_SRCS) $(wildcard tools/lib/*.h)
 	@mkdir -p $(@D)
 	$(quiet) FUZZ $@
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(PC_CFLAGS) -o $@ tests/fuzz/$*.c tests/unit/script_io.c $(LIB_SRCS) $(PC_LIBS)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(addprefix -I,$(sort $(dir $(FUZZ_SRCS_$*)))) $(PC_CFLAGS) -o $@ \
+		tests/fuzz/$*.c tests/unit/script_io.c $(LIB_SRCS) $(FUZZ_SRCS_$*) $(PC_LIBS)
 
 .PHONY: check check-build fuzz
 check-build: check-tools $(UNIT_BINS) $(FUZZ_BINS)

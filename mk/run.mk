@@ -34,6 +34,8 @@ Q := @
 endif
 
 PAIRS ?=
+COUNT ?= 1
+FLAKY_LIST ?=
 MPY_CROSS ?= mpy-cross
 MPY_CROSS_DEP ?=
 NATMOD_DIR ?=
@@ -45,9 +47,15 @@ SINGLE := $(foreach b,$(BOARDS),$(if $(strip $(SELECTION_$(b))),$(b)))
 .PHONY: all $(BOARDS:%=board-%) $(PAIRS:%=pair-%)
 all: $(BOARDS:%=board-%) $(PAIRS:%=pair-%)
 
-# the firmware's answers to the feature checks
+# the firmware's answers to the feature checks; a probe that fails (the board hung, went away) is tried
+# again after the board's recover command, up to 3 times
 $(BOARDS:%=$(RD)/%/target.json): $(RD)/%/target.json: $(RD)/%/board.id
-	$(Q)$(BIN)/mp-runtest --port '$(PORT_$*)' --board '$*' --tests-dir '$(TD)' --probe --result '$@' -q
+	$(Q)for a in 1 2 3; do \
+		$(BIN)/mp-runtest --port-file '$(RD)/$*/port' --board '$*' --tests-dir '$(TD)' --probe --result '$@' -q && exit 0; \
+		[ $$a = 3 ] || { echo "$*: the probe failed: bringing the board back, try $$((a + 1)) of 3" >&2; \
+			p=$$( $(or $(RECOVER_$*),sleep 1) | grep '^/' | tail -n 1 ); \
+			[ -z "$$p" ] || printf '%s\n' "$$p" >'$(RD)/$*/port'; }; \
+	done; exit 3
 
 # the board's list of tests, after the skip rules
 $(SINGLE:%=$(RD)/%/tests.mk): $(RD)/%/tests.mk: $(RD)/%/target.json $(RD)/candidates.txt $(TOP)/scripts/select-tests.sh \
@@ -70,30 +78,40 @@ $(RD)/exp-native/%.exp: $(TD)/% $$(wildcard $(TD)/$$*.exp $(TD)/$$*.native.exp)
 	@mkdir -p '$(@D)'
 	$(Q)$(BIN)/mp-exp --emit native '$<' '$@' || printf 'CPYTHON3 CRASH:\nno expected output: mp-exp failed\n' >'$@'
 
-# run one test: $(1) board, $(2) test, $(3) its number, $(4) the board's count; exit status 1 (the
-# test failed) is a result, not an error: the board goes on with its next test
+# what every test of board $(1) is run with: its port (a file: a power-cycled DUT may come back on
+# another tty), the command that brings it back after an infrastructure error (RECOVER_<board>), the
+# count of such errors in a row (3 take the board out of the run: its remaining tests get verdict error
+# at once), the kernel log of its USB location, repetitions (COUNT) and known-flaky lists (FLAKY_LIST)
+BOARD_OPTS = --port-file '$(RD)/$(1)/port' --board '$(1)' --recover '$(RECOVER_$(1))' \
+	--infra-state '$(RD)/$(1)/infra.state' --kernel-log '$(RD)/$(1)/kernel.log' --count $(COUNT) \
+	$(foreach f,$(FLAKY_LIST),--flaky-list '$(f)')
+# exit status 1 (the test failed) and 3 (the board met trouble: verdict error) are results, not errors:
+# the board goes on with its next test
+GOES_ON = || case $$? in 1 | 3) ;; *) exit 1 ;; esac
+
+# run one test: $(1) board, $(2) test, $(3) its number, $(4) the board's count
 define RUNTEST
-$(Q)$(BIN)/mp-runtest --port '$(PORT_$(1))' --board '$(1)' --tests-dir '$(TD)' --name '$(2)' \
+$(Q)$(BIN)/mp-runtest $(BOARD_OPTS) --tests-dir '$(TD)' --name '$(2)' \
 	--exp '$(RD)/exp/$(2).exp' --result '$(RD)/$(1)/$(2).json' --out-dir '$(RD)/$(1)/failed' --ok '$@' \
-	--tag '[$(1) $(3)/$(4)]' '$(TD)/$(2)' || [ $$? = 1 ]
+	--tag '[$(1) $(3)/$(4)]' '$(TD)/$(2)' $(GOES_ON)
 endef
 
 # one benchmark of perf_bench: $(1) board, $(2) test, $(3) its number, $(4) the board's count; the
 # board's N,M (CPU MHz, heap KiB) in PERF_NM_<board>
 define PERFTEST
-$(Q)$(BIN)/mp-runtest --port '$(PORT_$(1))' --board '$(1)' --tests-dir '$(TD)' --name '$(2)' \
+$(Q)$(BIN)/mp-runtest $(BOARD_OPTS) --tests-dir '$(TD)' --name '$(2)' \
 	--perf $(or $(PERF_NM_$(1)),100$(comma)100) --perf-harness '$(TD)/perf_bench/benchrun.py' \
 	--result '$(RD)/$(1)/$(2).json' --out-dir '$(RD)/$(1)/failed' --ok '$@' --tag '[$(1) $(3)/$(4)]' \
-	'$(TD)/$(2)' || [ $$? = 1 ]
+	'$(TD)/$(2)' $(GOES_ON)
 endef
 
 # one test of VIA_MPY or NATIVE: compiled by mpy-cross ($(5): bytecode or native, with the board's
 # -march), imported from RAM; $(6) the group's folder (VIA_MPY/ or NATIVE/)
 define MPYTEST
-$(Q)$(BIN)/mp-runtest --port '$(PORT_$(1))' --board '$(1)' --tests-dir '$(TD)' --name '$(2)' --emit $(5) \
+$(Q)$(BIN)/mp-runtest $(BOARD_OPTS) --tests-dir '$(TD)' --name '$(2)' --emit $(5) \
 	--via-mpy --mpy-cross '$(MPY_CROSS)' --mpy-cross-flags '$(MPY_FLAGS_$(1))' \
 	--exp '$(RD)/exp$(if $(filter native,$(5)),-native)/$(2).exp' --result '$(RD)/$(1)/$(6)$(2).json' \
-	--out-dir '$(RD)/$(1)/$(6)failed' --ok '$@' --tag '[$(1) $(6:/=) $(3)/$(4)]' '$(TD)/$(2)' || [ $$? = 1 ]
+	--out-dir '$(RD)/$(1)/$(6)failed' --ok '$@' --tag '[$(1) $(6:/=) $(3)/$(4)]' '$(TD)/$(2)' $(GOES_ON)
 endef
 
 # build native module $(2) of MicroPython's examples/natmod for arch $(3), for board $(1)'s tests; a
@@ -113,10 +131,10 @@ endef
 # one test of NATMODTESTS: native module $(5) (built for arch $(6)) imported, then the test
 define NATMODTEST
 $(Q)if [ -f '$(RD)/$(1)/NATMODTESTS/$(5).mpy' ]; then \
-	$(BIN)/mp-runtest --port '$(PORT_$(1))' --board '$(1)' --tests-dir '$(TD)' --name '$(2)' \
+	$(BIN)/mp-runtest $(BOARD_OPTS) --tests-dir '$(TD)' --name '$(2)' \
 		--natmod '$(5)=$(RD)/$(1)/NATMODTESTS/$(5).mpy' --exp '$(RD)/exp/$(2).exp' \
 		--result '$(RD)/$(1)/NATMODTESTS/$(2).json' --out-dir '$(RD)/$(1)/NATMODTESTS/failed' --ok '$@' \
-		--tag '[$(1) NATMODTESTS $(3)/$(4)]' '$(TD)/$(2)' || [ $$? = 1 ]; \
+		--tag '[$(1) NATMODTESTS $(3)/$(4)]' '$(TD)/$(2)' $(GOES_ON); \
 else \
 	mkdir -p '$(dir $(RD)/$(1)/NATMODTESTS/$(2))' && \
 	printf '{"test":"%s","board":"%s","verdict":"skip","reason":"%s","duration_ms":0,"testcases":0}\n' \

@@ -83,14 +83,14 @@ elif (input_filename | endswith(".py.json") | not) then empty
 else
 	(input_filename | ltrimstr($p) | rtrimstr(".json")) as $test
 	| (if type == "object" then . else {} end) as $r
-	| ($r.verdict | if IN("pass", "fail", "skip", "lrge", "timeout", "error") then . else null end) as $v
+	| ($r.verdict | if IN("pass", "fail", "skip", "lrge", "timeout", "error", "flaky", "ignored") then . else null end) as $v
 	| {test: $test,
 	   verdict: ($v // "error"),
 	   reason: (if $v == null then "unknown verdict \($r.verdict | tojson)"
 		    else ($r.reason | if type == "string" then . else "" end) end),
 	   duration_ms: ($r.duration_ms | if type == "number" and . >= 0 then floor else 0 end),
 	   testcases: ($r.testcases | if type == "number" and . >= 0 then floor else 0 end)}
-	| if .verdict == "fail" or .verdict == "timeout" or .verdict == "error" then
+	| if .verdict == "fail" or .verdict == "timeout" or .verdict == "error" or .verdict == "flaky" then
 		. + {diff: ($r.diff | if type == "string" then . else "" end),
 		     output: ($r.output | if type == "string" then . else "" end)}
 	  else . end
@@ -108,9 +108,12 @@ extract() {
 				"{test: (\$f | ltrimstr(\$p) | rtrimstr(\".json\")), verdict: \"error\",
 				  reason: \"empty result file\", duration_ms: 0, testcases: 0, diff: \"\", output: \"\"}"
 		done' sh "$1/" {} + >"$2.empty"
-	# all at once; if a file does not parse, again one by one to find it
+	# all at once; if a file does not parse, or the files did not give one line each (jq reads them as
+	# one stream: a bare value without a final newline runs into the next file), again one by one
+	files=$(find "$1" -type f -name '*.py.json' ! -empty | wc -l)
 	if ! find "$1" -type f \( -name '*.py.json' -o -name target.json \) ! -empty \
-		-exec jq -c --arg p "$1/" -f "$tmp/extract.jq" {} + >"$2" 2>/dev/null; then
+		-exec jq -c --arg p "$1/" -f "$tmp/extract.jq" {} + >"$2" 2>/dev/null ||
+		[ "$(grep -c '^{"test":' "$2")" != "$files" ]; then
 		find "$1" -type f \( -name '*.py.json' -o -name target.json \) ! -empty -exec sh -c '
 			p=$1 prog=$2
 			shift 2
@@ -136,6 +139,7 @@ extract() {
 BOARD='
 def mapped: if .verdict == "pass" then "pass"
 	elif .verdict == "skip" or .verdict == "lrge" then "skip"
+	elif .verdict == "ignored" then "ignored"
 	else "fail" end;
 def why: if .verdict == "lrge" then "too large"
 	elif (.verdict == "timeout" or .verdict == "error") and .reason == "" then .verdict
@@ -149,6 +153,8 @@ def count($v): map(select(.verdict == $v)) | length;
    failed_tests: [$r[] | select(mapped == "fail") | .test],
    skipped_tests: [$r[] | select(.verdict == "skip") | .test],
    large_tests: [$r[] | select(.verdict == "lrge") | .test],
+   flaky_tests: [$r[] | select(.verdict == "flaky") | .test],
+   ignored_tests: [$r[] | select(.verdict == "ignored") | "\(.test) [\(.reason)]"],
    summary: {
 	passed: ($r | count("pass")),
 	failed: ($r | count("fail")),
@@ -156,6 +162,8 @@ def count($v): map(select(.verdict == $v)) | length;
 	too_large: ($r | count("lrge")),
 	timeout: ($r | count("timeout")),
 	error: ($r | count("error")),
+	flaky: ($r | count("flaky")),
+	ignored: ($r | count("ignored")),
 	total: ($r | length),
 	testcases: ([$r[] | select(.verdict != "skip" and .verdict != "lrge") | .testcases] | add // 0),
 	duration_ms: ([$r[].duration_ms] | add // 0),
@@ -170,7 +178,8 @@ SUMMARY='
 def total($k): map(.summary[$k]) | add // 0;
 {boards: (map({key: .board, value: .summary}) | from_entries),
  totals: {passed: total("passed"), failed: total("failed"), skipped: total("skipped"),
-	too_large: total("too_large"), timeout: total("timeout"), error: total("error"), total: total("total"),
+	too_large: total("too_large"), timeout: total("timeout"), error: total("error"), flaky: total("flaky"),
+	ignored: total("ignored"), total: total("total"),
 	testcases: total("testcases"), duration_ms: total("duration_ms"), boards: length,
 	failed_tests: [.[] | .board as $b | .summary.failed_tests[] | "\($b)/\(.)"]}}'
 
@@ -191,12 +200,12 @@ def xattr: tostring | if tojson | contains("\\") then xtext | split("\n") | join
 	| join("&#9;") else xmlchars | @html end;
 def secs: (if type == "number" and . > 0 then floor else 0 end) as $ms
 	| "\($ms / 1000 | floor).\("00\($ms % 1000)"[-3:])";
-def failures: .summary.failed + .summary.timeout;
+def failures: .summary.failed + .summary.timeout + (.summary.flaky // 0);
 def classname($b): .test as $t | $b + (if $t | contains("/") then "." + ($t | split("/")[:-1] | join(".")) else "" end);
 def testcase($b):
 	"    <testcase classname=\"\(classname($b) | xattr)\" name=\"\(.test | xattr)\" time=\"\(.duration_ms | secs)\""
 	+ if .verdict == "pass" then "/>"
-	elif .verdict == "skip" or .verdict == "lrge" then
+	elif .verdict == "skip" or .verdict == "lrge" or .verdict == "ignored" then
 		.reason as $m
 		| ">\n      <skipped" + (if $m == "" then "" else " message=\"\($m | xattr)\"" end) + "/>\n    </testcase>"
 	else
@@ -225,13 +234,15 @@ def suite:
 TEXT='
 def names: map(tostring) | join(" ");
 (.[] | .board as $b | .summary as $s
-	| "\($b): \($s.passed + $s.failed + $s.timeout + $s.error) tests performed (\($s.testcases) individual testcases)",
+	| "\($b): \($s.passed + $s.failed + $s.timeout + $s.error + ($s.flaky // 0) + ($s.ignored // 0)) tests performed (\($s.testcases) individual testcases)",
 	"\($b): \($s.passed) tests passed",
+	(if (.ignored_tests | length) > 0 then "\($b): \(.ignored_tests | length) tests had known-flaky failures (ignored): \(.ignored_tests | names)" else empty end),
+	(if (.flaky_tests | length) > 0 then "\($b): \(.flaky_tests | length) tests are flaky (passed and failed): \(.flaky_tests | names)" else empty end),
 	(if (.skipped_tests | length) > 0 then "\($b): \(.skipped_tests | length) tests skipped: \(.skipped_tests | names)" else empty end),
 	(if (.large_tests | length) > 0 then "\($b): \(.large_tests | length) tests skipped because they are too large: \(.large_tests | names)" else empty end),
 	(if (.failed_tests | length) > 0 then "\($b): \(.failed_tests | length) tests failed: \(.failed_tests | names)" else empty end)),
 (def total($k): map(.summary[$k]) | add // 0;
- "total: \(total("passed")) passed, \(total("failed") + total("timeout") + total("error")) failed, \(total("skipped")) skipped on \(length) boards")'
+ "total: \(total("passed")) passed, \(total("failed") + total("timeout") + total("error") + total("flaky")) failed, \(total("skipped")) skipped on \(length) boards")'
 
 printf '%s\n' "$EXTRACT" >"$tmp/extract.jq"
 

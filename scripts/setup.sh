@@ -6,10 +6,10 @@ set -eu
 
 cd "$(dirname "$0")/.."
 
-# Debian packages: build tools, libraries, glue, CPython for expected output, and the second virtual
-# board type (micro:bit firmware under QEMU).
+# Debian packages: build tools, libraries, glue, CPython for expected output and bubblewrap, the
+# sandbox it runs untrusted tests in, and the second virtual board type (micro:bit firmware under QEMU).
 pkgs="build-essential pkg-config libusb-1.0-0-dev libudev-dev jq parallel umockdev libumockdev-dev
-python3 nodejs npm qemu-system-arm firmware-microbit-micropython clang libclang-rt-14-dev libxml2-utils"
+python3 bubblewrap nodejs npm qemu-system-arm firmware-microbit-micropython clang libclang-rt-14-dev libxml2-utils"
 
 missing=""
 for p in $pkgs; do

@@ -33,7 +33,16 @@
 #                     MPY_DIR the WebAssembly one of tools/vboard/mpy-cross-wasm.mjs)
 #   TESTS             directories, files or globs relative to the tests folder
 #   RUN               name of the result folder under results/ (default: the testbed's name)
+#   SANDBOX           auto (default), yes or no: CPython makes the expected output of tests without an
+#                     .exp file in a bubblewrap sandbox (no network, the tree read-only, a private /tmp);
+#                     auto: yes for the tests of MPY_DIR (a checkout may hold anybody's pull request), no
+#                     for this project's own corpus. SANDBOX=no only for a checkout you trust
 #   MICROPY_TEST_TIMEOUT  the deadline of a test in seconds
+#   COUNT             run every test N times: a test that passed and failed is reported flaky
+#   FLAKY_LIST        files of known-flaky tests (TEST<TAB>REASON lines) whose failures are ignored, besides
+#                     run-tests.py's own list
+#   KMSG_CMD          the kernel log to follow on a bench (default: journalctl -k -f -n 0 -o cat, when
+#                     journalctl is there): USB errors at a DUT's location go into that board's results
 #   BIN               the tools (default build/bin); V=1 shows commands
 # Exit: 0 all passed or skipped, 1 a test failed, 2 bad configuration, 3 a board is busy or broken,
 # or a DUT could not be brought up (not flashed: its tests did not run; the other boards went on).
@@ -56,6 +65,8 @@ TESTBED=${TESTBED:-}
 VBOARDS=${VBOARDS:-2}
 VBOARD_TYPE=${VBOARD_TYPE:-wasm}
 VBOARD_ARGS=${VBOARD_ARGS:-}
+case ${COUNT:-1} in '' | *[!0-9]* | 0) die 2 "COUNT='$COUNT' must be a number of runs, 1 or more" ;; esac
+for f in ${FLAKY_LIST:-}; do [ -f "$f" ] && [ -r "$f" ] || die 2 "FLAKY_LIST: cannot read '$f'"; done
 [ "${EMIT:-bytecode}" = bytecode ] || die 2 "EMIT=$EMIT: the native emitter is a test group of its own: GROUPS=NATIVE"
 TESTS=${TESTS:-}
 V=${V:-}
@@ -78,6 +89,20 @@ if [ -n "${MPY_DIR:-}" ]; then
 	TD=$(cd "$MPY_DIR/tests" && pwd)
 else
 	TD=$top/tests/corpus
+fi
+
+# ---- the sandbox of CPython (expected output), checked once: it must work before any test runs ----
+case ${SANDBOX:-auto} in
+auto) if [ -n "${MPY_DIR:-}" ]; then SANDBOX=yes; else SANDBOX=no; fi ;;
+yes | no) ;;
+*) die 2 "SANDBOX='$SANDBOX' must be auto, yes or no" ;;
+esac
+if [ "$SANDBOX" = yes ]; then
+	export MICROPY_EXP_SANDBOX=1
+	"$BIN/mp-exp" --check-sandbox ||
+		die 2 "the tests of MPY_DIR need the sandbox (see above); SANDBOX=no runs CPython without it, for a checkout you trust"
+else
+	export MICROPY_EXP_SANDBOX=0
 fi
 
 # ---- mpy-cross, for the groups that compile tests on the host ----
@@ -146,12 +171,16 @@ mkdir -p "$RD"
 lockdir=${XDG_RUNTIME_DIR:-/tmp}/testbed-micropython-locks
 mkdir -p "$lockdir"
 labels=() ports=()
+declare -A recover=() # label -> the command that brings the board back (a power cycle)
 declare -A bspec=() # label -> board spec name (none for PORT boards)
 declare -A tidx=()  # label -> its index in the t_* arrays of a bench's tentacles
 vbench=""
+kwatch=""
+lockfds=() # the descriptors holding this run's locks
 powered=() # "HUB HW-OPTION" of the DUTs this run switched on
 cleanup() {
 	[ -z "$vbench" ] || VBOARD="$BIN/vboard" sh scripts/vbench.sh stop "$vbench" >/dev/null 2>&1 || true
+	[ -z "$kwatch" ] || kill -- "-$kwatch" 2>/dev/null || kill "$kwatch" 2>/dev/null || true
 	local h
 	for h in "${powered[@]}"; do
 		# shellcheck disable=SC2086 # "HUB --hw-version N"
@@ -211,6 +240,10 @@ prepare_duts() {
 			bspec[${t_label[$i]}]=${t_board[$i]}
 			tidx[${t_label[$i]}]=$i
 			ports+=("$(cat "$RD/${t_label[$i]}/dut.tty")")
+			# a power cycle of the DUT, printing its (maybe new) tty
+			recover[${t_label[$i]}]=$(printf 'FLASH=skip BIN=%q bash %q/scripts/dut-up.sh %q %q %q %q %q %q %q %q - >\&2 \&\& cat %q' \
+				"$BIN" "$top" "$RD/${t_label[$i]}" "${t_label[$i]}" "${t_hub[$i]}" "${t_loc[$i]}" "${t_id[$i]}" \
+				"${t_hw[$i]:--}" "${t_board[$i]}" "${t_variant[$i]:--}" "$RD/${t_label[$i]}/dut.tty")
 		else
 			not_ready+=("${t_label[$i]}")
 		fi
@@ -227,18 +260,23 @@ prepare_duts() {
 if [ "$TESTBED" = virtual ]; then
 	case $VBOARDS in '' | *[!0-9]*) die 2 "VBOARDS='$VBOARDS' is not a number" ;; esac
 	vbench=$RD/vbench
-	VBOARD="$BIN/vboard" VBOARD_ARGS="$VBOARD_ARGS" sh scripts/vbench.sh start "$VBOARDS" "$VBOARD_TYPE" "$vbench" >/dev/null ||
+	WATCH_PID=$$ VBOARD="$BIN/vboard" VBOARD_ARGS="$VBOARD_ARGS" sh scripts/vbench.sh start "$VBOARDS" "$VBOARD_TYPE" "$vbench" >/dev/null ||
 		die 3 "the virtual boards did not start (see $vbench/*.log)"
 	for ((i = 0; i < VBOARDS; i++)); do
 		labels+=("vb$i")
 		bspec[vb$i]=VIRTUAL_${VBOARD_TYPE^^}
 		ports+=("$vbench/vb$i")
+		recover[vb$i]="sh $top/scripts/vbench.sh cycle vb$i $vbench"
 	done
 elif [ -n "$TESTBED" ]; then
 	# the tentacles of the bench: discovered now (they may have moved), locked by serial; then each DUT
 	# is brought up in parallel by results/<run>/prepare.mk: power-cycled (FLASH=skip) or flashed when
 	# its firmware differs (auto) or always (force), ending on its fresh application tty
 	inv=$TESTBEDS_DIR/$TESTBED.json
+	# a broken inventory (bad JSON, wrong types, a serial twice) is refused before jq would smooth it over
+	# (its lines name the file and the line of each problem)
+	sh scripts/validate-specs.sh --boards "$top/boards" "$inv" >&2 || exit 2
+	[ -z "$BOARD" ] || [ -f "$top/boards/$BOARD.json" ] || die 2 "unknown board '$BOARD': there is no boards/$BOARD.json"
 	# tentacle-find reads a plain serial -> {board} map: the bench file's "tentacles"
 	jq -e '.tentacles | objects' "$inv" >"$RD/inventory.json" 2>/dev/null ||
 		die 2 "'$inv' is no bench inventory (no \"tentacles\" object; see testbeds/README.md)"
@@ -249,12 +287,18 @@ elif [ -n "$TESTBED" ]; then
 		[ "$variant" != - ] || variant=""
 		[ -z "$BOARD" ] || [ "$board" = "$BOARD" ] || continue
 		case $TENTACLE in '' | "$short" | "$serial") ;; *) continue ;; esac
+		if [ ! -f "$top/boards/$board.json" ]; then
+			echo "$prog: tentacle $short: board '$board' has no spec boards/$board.json: not tested" >&2
+			not_ready+=("$short-$board")
+			continue
+		fi
 		if [ -n "$VARIANT" ]; then
 			jq -e --arg v "$VARIANT" '.variants | index($v)' "boards/$board.json" >/dev/null ||
 				die 2 "board $board has no variant '$VARIANT' (see boards/$board.json)"
 			variant=$VARIANT
 		fi
 		exec {fd}>>"$lockdir/tentacle-$serial.lock"
+		lockfds+=("$fd")
 		flock -n "$fd" || die 3 "tentacle $short ($hub) is busy: another test run or flash holds it"
 		case $hw in
 		v0.3) hw="--hw-version 0" ;; v0.5) hw="--hw-version 1" ;; v0.6) hw="--hw-version 2" ;; v0.7) hw="--hw-version 3" ;;
@@ -287,6 +331,7 @@ for i in "${!labels[@]}"; do
 	[ "$TESTBED" = "" ] || key=$(printf '%s' "${ports[$i]}" | tr '/' '_')
 	lock=$lockdir/$key.lock
 	exec {fd}>>"$lock"
+	lockfds+=("$fd")
 	if ! flock -n "$fd"; then
 		die 3 "board ${labels[$i]} (${ports[$i]}) is busy: another test run holds it (lock $lock)"
 	fi
@@ -295,6 +340,17 @@ done
 # ---- what each board runs: firmware identity now (cheap), the rest through make ----
 rules_id=$("$BIN/mp-runtest" --version)
 printf '%s\n' "$rules_id" | cmp -s - "$RD/verdict-rules.id" 2>/dev/null || printf '%s\n' "$rules_id" >"$RD/verdict-rules.id"
+
+# ---- TESTS: every word names something in the tests folder ----
+set -f
+for w in $TESTS; do
+	set +f
+	# shellcheck disable=SC2086 # the word is a glob of the tests folder
+	m=$(cd "$TD" && compgen -G "${w%/}" | head -n 1 || true)
+	[ -n "$m" ] || die 2 "TESTS: '$w' matches no test in '$TD'"
+	set -f
+done
+set +f
 
 # ---- the test groups: each board's selection, the pairs of the multi-board tests ----
 has_feature() { # LABEL FEATURE: boards given by PORT (no spec) have MCU and EXTMOD; BOARD_FEATURES
@@ -478,11 +534,34 @@ for i in "${!labels[@]}"; do
 	) &
 	pids+=($!)
 done
-broken=()
+broken=() misconfigured=0
 for i in "${!pids[@]}"; do
-	wait "${pids[$i]}" || broken+=("${labels[$i]}")
+	st=0
+	wait "${pids[$i]}" || st=$?
+	case $st in
+	0) ;;
+	2) misconfigured=1 ;; # not a port at all: mp-runtest said so
+	*) broken+=("${labels[$i]}") ;;
+	esac
 done
-[ ${#broken[@]} = 0 ] || die 3 "board(s) not answering: ${broken[*]}"
+[ $misconfigured = 0 ] || exit 2
+# a board that is busy or does not answer is left out (mp-runtest said why); the others are tested
+if [ ${#broken[@]} -gt 0 ]; then
+	kl=() kp=()
+	for i in "${!labels[@]}"; do
+		case " ${broken[*]} " in *" ${labels[$i]} "*) continue ;; esac
+		kl+=("${labels[$i]}") kp+=("${ports[$i]}")
+	done
+	labels=("${kl[@]}") ports=("${kp[@]}")
+	kept=()
+	for p in "${pairs[@]}"; do
+		keep=1
+		for b in "${broken[@]}"; do case "+$p+" in *"+$b+"*) keep=0 ;; esac; done
+		[ $keep = 0 ] || kept+=("$p")
+	done
+	pairs=("${kept[@]}")
+	[ ${#labels[@]} -gt 0 ] || die 3 "no board could be tested: ${broken[*]} (see above)"
+fi
 # after the WLAN joins: new ttys of power-cycled DUTs; the network tests of boards that did not join
 for i in "${!labels[@]}"; do
 	l=${labels[$i]}
@@ -500,6 +579,26 @@ for i in "${!labels[@]}"; do
 	pairs=("${kept[@]}")
 done
 
+# ---- per board: its port (a file: a power-cycled DUT may come back on another tty), no infrastructure
+# errors counted yet, the kernel log of a bench's DUTs followed ----
+kmap=()
+for i in "${!labels[@]}"; do
+	l=${labels[$i]}
+	mkdir -p "$RD/$l"
+	printf '%s\n' "${ports[$i]}" >"$RD/$l/port.tmp" && mv "$RD/$l/port.tmp" "$RD/$l/port"
+	rm -f "$RD/$l/infra.state"
+	[ -z "${tidx[$l]:-}" ] || kmap+=("${t_loc[${tidx[$l]}]}=$l")
+done
+if [ ${#kmap[@]} -gt 0 ] && { [ -n "${KMSG_CMD:-}" ] || command -v journalctl >/dev/null 2>&1; }; then
+	# a session of its own (stopped as a group), without the run's lock descriptors (they must go with
+	# the run), and gone by itself when this run is gone, even killed
+	(
+		for f in "${lockfds[@]}"; do exec {f}>&-; done
+		exec setsid env WATCH_PID=$$ sh scripts/kernel-watch.sh "$RD" "${kmap[@]}"
+	) &
+	kwatch=$!
+fi
+
 # ---- the run's makefile ----
 {
 	echo "# The makefile of one test run, made by scripts/testrun.sh: do not edit."
@@ -507,12 +606,17 @@ done
 	echo "BIN := $BIN"
 	echo "TD := $TD"
 	echo "RD := $RD"
+	echo "COUNT := ${COUNT:-1}"
+	printf 'FLAKY_LIST :='
+	for f in ${FLAKY_LIST:-}; do printf ' %s' "$(cd "$(dirname "$f")" && pwd)/$(basename "$f")"; done
+	echo
 	echo "MPY_CROSS := $MPY_CROSS"
 	echo "MPY_CROSS_DEP := $MPY_CROSS_DEP"
 	echo "NATMOD_DIR := $NATMOD_DIR"
 	echo "BOARDS := ${labels[*]}"
 	for i in "${!labels[@]}"; do
 		echo "PORT_${labels[$i]} := ${ports[$i]}"
+		echo "RECOVER_${labels[$i]} := ${recover[${labels[$i]}]:-}"
 		printf 'SELECTION_%s :=%s\n' "${labels[$i]}" "${selection[${labels[$i]}]:-}"
 		spec=${bspec[${labels[$i]}]:-}
 		[ -z "$spec" ] ||
@@ -548,12 +652,24 @@ ${MAKE:-make} "${quiet[@]}" "${jobs[@]}" -k -f "$RD/run.mk" V="$V" all || rc=$?
 # ---- reports, from the result files alone ----
 rrc=0
 sh scripts/report.sh "$RD" || rrc=$?
+out=()
+for l in "${labels[@]}"; do
+	if [ -f "$RD/$l/infra.state" ] && [ "$(cut -d' ' -f1 "$RD/$l/infra.state")" -ge 3 ] 2>/dev/null; then
+		out+=("$l")
+		echo "$prog: $l was taken out of the run after 3 infrastructure errors in a row (last: $(cut -d' ' -f2- "$RD/$l/infra.state")); its remaining tests have verdict error" >&2
+	fi
+done
+[ ${#out[@]} = 0 ] || rrc=3
 if [ "$rc" != 0 ] && [ "$rrc" = 0 ]; then
 	echo "$prog: make stopped with status $rc: some tests did not run (see above)" >&2
 	exit 3
 fi
 if [ ${#not_ready[@]} != 0 ]; then
 	echo "$prog: not tested (DUT not ready): ${not_ready[*]}" >&2
+	rrc=3
+fi
+if [ ${#broken[@]} != 0 ]; then
+	echo "$prog: not tested (busy or not answering, see above): ${broken[*]}" >&2
 	rrc=3
 fi
 exit "$rrc"

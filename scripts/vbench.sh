@@ -4,9 +4,12 @@
 # usage: scripts/vbench.sh start N [TYPE] [DIR]   start N boards of TYPE (wasm, microbit; default wasm)
 #        scripts/vbench.sh stop [DIR]             stop every board started in DIR, remove links
 #        scripts/vbench.sh status [DIR]           one line per board: port, pid, state
+#        scripts/vbench.sh cycle NAME [DIR]       power-cycle board NAME (vb3): its port once it is back
 # DIR defaults to results/vbench. Beside each link: vbI.pid (vboard's pid) and vbI.log (its output).
-# Environment: VBOARD (default build/bin/vboard), VBOARD_ARGS (more vboard options, e.g. "--baud 115200"),
-# VBOARD_READY_TIMEOUT (seconds to wait for each board, default 20).
+# Environment: VBOARD (default build/bin/vboard), VBOARD_ARGS (more vboard options, e.g. "--baud 115200";
+# {i} stands for the board's number),
+# VBOARD_READY_TIMEOUT (seconds to wait for each board, default 20), WATCH_PID (start: the boards are
+# stopped when that process is gone, even if it was killed: a run that dies leaves no board behind).
 # Exit: 0 ok, 1 a board did not start or stop, 2 usage.
 set -eu
 
@@ -17,7 +20,7 @@ VBOARD_ARGS=${VBOARD_ARGS:-}
 timeout=${VBOARD_READY_TIMEOUT:-20}
 
 usage() {
-	echo "usage: scripts/vbench.sh start N [TYPE] [DIR] | stop [DIR] | status [DIR]" >&2
+	echo "usage: scripts/vbench.sh start N [TYPE] [DIR] | stop [DIR] | status [DIR] | cycle NAME [DIR]" >&2
 	exit 2
 }
 
@@ -45,13 +48,15 @@ start_one() {
 		return 1
 	fi
 	rm -f "$dir/vb$i.log"
+	# {i} in VBOARD_ARGS stands for the board's number (a fault log or seed of its own)
+	args=$(printf '%s' "$VBOARD_ARGS" | sed "s/{i}/$i/g")
 	# its own session: a closing terminal or make's process group does not take the board with it
 	# shellcheck disable=SC2086
 	if command -v setsid >/dev/null 2>&1; then
-		setsid "$VBOARD" --type "$type" --link "$link" --pidfile "$dir/vb$i.pid" $VBOARD_ARGS \
+		setsid "$VBOARD" --type "$type" --link "$link" --pidfile "$dir/vb$i.pid" $args \
 			>"$dir/vb$i.log" 2>&1 </dev/null &
 	else
-		"$VBOARD" --type "$type" --link "$link" --pidfile "$dir/vb$i.pid" $VBOARD_ARGS \
+		"$VBOARD" --type "$type" --link "$link" --pidfile "$dir/vb$i.pid" $args \
 			>"$dir/vb$i.log" 2>&1 </dev/null &
 	fi
 	bg=$!
@@ -104,6 +109,31 @@ cmd_start() {
 		started="$started $dir/vb$i.pid"
 		i=$((i + 1))
 	done
+	if [ -n "${WATCH_PID:-}" ]; then
+		# a watchdog in a session of its own (as the boards): it outlives a SIGKILL of the run's group
+		# shellcheck disable=SC2016
+		setsid sh -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; exec sh "$2" stop "$3"' \
+			watchdog "$WATCH_PID" "$0" "$dir" >/dev/null 2>&1 </dev/null &
+	fi
+}
+
+# cycle NAME [DIR]: a power cycle (SIGUSR1: the board process starts again); prints the port when the
+# board's banner is there again
+cmd_cycle() {
+	[ $# -ge 1 ] && [ $# -le 2 ] || usage
+	name=$1 dir=${2:-results/vbench}
+	case $name in vb[0-9]*) ;; *) echo "$prog: no board '$name' (vb0, vb1, ...)" >&2; exit 2 ;; esac
+	alive "$dir/$name.pid" || { echo "$prog: $dir/$name is not running" >&2; exit 1; }
+	kill -USR1 "$pid"
+	t0=$(now_ms)
+	while [ ! -e "$dir/$name" ]; do
+		if [ $(($(now_ms) - t0)) -ge $((timeout * 1000)) ]; then
+			echo "$prog: $dir/$name did not come back within $timeout s" >&2
+			exit 1
+		fi
+		sleep 0.05
+	done
+	echo "$dir/$name"
 }
 
 # stop_pidfiles FILE...: SIGTERM each live vboard, SIGKILL after 3 s; remove the pidfiles and links
@@ -186,8 +216,9 @@ case $cmd in
 start) cmd_start "$@" ;;
 stop) cmd_stop "$@" ;;
 status) cmd_status "$@" ;;
+cycle) cmd_cycle "$@" ;;
 -h | --help)
-	sed -n '2,10s/^# \{0,1\}//p' "$0"
+	sed -n '2,13s/^# \{0,1\}//p' "$0"
 	;;
 *) usage ;;
 esac

@@ -52,7 +52,9 @@ run_fuzzer() {
 	name=$1
 	corpus=build/fuzz/corpus-$name
 	mkdir -p "$corpus"
-	if "build/fuzz/$name" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 "$corpus" \
+	# the seeds: tests/fuzz/seeds and its folders (one per fuzzer); the targets' own messages about
+	# rejected inputs are dropped (-close_fd_mask=2), crash reports are kept
+	if "build/fuzz/$name" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 -close_fd_mask=2 "$corpus" \
 		tests/fuzz/seeds >"$log/fuzz" 2>&1; then
 		runs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+)/\1/p' "$log/fuzz")
 		echo "ok - $name: ${runs:-?} inputs in ${FUZZ_SECONDS} s, no crash"
@@ -70,7 +72,8 @@ if [ -z "$ONLY" ] || [ "$ONLY" = unit ]; then
 	run_suite "unit: JSON reader, board specs, flasher command lines" "$TBIN/test_flashspec"
 fi
 if [ -z "$ONLY" ] || [ "$ONLY" = fuzz ]; then
-	for f in fuzz_follow fuzz_regexexp fuzz_jsonval; do
+	for f in fuzz_follow fuzz_regexexp fuzz_jsonval fuzz_verdict fuzz_flashspec fuzz_inventory fuzz_ids \
+		fuzz_perf fuzz_probe fuzz_multitest; do
 		run_suite "fuzz: $f" run_fuzzer "$f"
 	done
 fi

@@ -435,13 +435,13 @@ result "$R2" "board 2" "basics/q.py" fail "$(printf 'line1\nline2\t"q" <x> &')" 
 mkdir -p "$R2/board 2/basics"
 echo '{"verdict": "pass",' >"$R2/board 2/basics/broken.py.json"
 : >"$R2/board 2/basics/empty.py.json"
-result "$R2" "board 2" "basics/odd.py" ignored "" 1 0
+result "$R2" "board 2" "basics/odd.py" bogus "" 1 0
 check "report: unreadable results count as errors (exit 1)" 1 "$REPORT" "$R2"
 same "report: unreadable results named on stderr" \
 	"report: empty result file '$R2/board 2/basics/empty.py.json'|report: cannot parse result file '$R2/board 2/basics/broken.py.json'" \
 	"$(tr '\n' '|' <"$tmp/e" | sed 's/|$//')"
 same "report: unreadable and unknown verdicts in _results.json" \
-	'[["basics/broken.py","fail","unreadable result file"],["basics/empty.py","fail","empty result file"],["basics/odd.py","fail","unknown verdict \"ignored\""],["basics/q.py","fail","line1\nline2\t\"q\" <x> &"]]' \
+	'[["basics/broken.py","fail","unreadable result file"],["basics/empty.py","fail","empty result file"],["basics/odd.py","fail","unknown verdict \"bogus\""],["basics/q.py","fail","line1\nline2\t\"q\" <x> &"]]' \
 	"$(jq -c .results "$R2/board 2/_results.json")"
 J=$R2/junit.xml
 if xmllint --noout --schema "$XSD" "$J" 2>"$tmp/e"; then ok "report: junit.xml with odd attributes validates"; else

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 static speed_t baud_constant(long baud)
@@ -106,8 +108,21 @@ int serial_open_wait(struct serial *s, const char *path, long baud, long wait_ms
 		return SERIAL_ESETUP;
 	}
 	s->fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (s->fd >= 0 && fstat(s->fd, &st) == 0 &&
+	    (S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1))) {
+		/* a file, or /dev/null and its kin (memory devices): nothing that could be a board */
+		tb_warn("'%s' is not a serial port (%s)", path, S_ISREG(st.st_mode) ? "a regular file" : "a memory device");
+		close(s->fd);
+		s->fd = -1;
+		return SERIAL_ENOTTY;
+	}
 	if (s->fd < 0) {
 		int e = errno;
+		if (e == EISDIR) {
+			tb_warn("'%s' is not a serial port (a folder)", path);
+			return SERIAL_ENOTTY;
+		}
 		if (e == EACCES)
 			tb_warn("cannot open '%s': %s (is the user in the group of the port, e.g. dialout?)", path,
 				strerror(e));

@@ -18,7 +18,8 @@ enum {
 	SERIAL_OK = 0,
 	SERIAL_EOPEN = -1, /* cannot open (message printed) */
 	SERIAL_EBUSY = -2, /* another program holds the port (message printed) */
-	SERIAL_ESETUP = -3 /* termios failed (message printed) */
+	SERIAL_ESETUP = -3, /* termios failed (message printed) */
+	SERIAL_ENOTTY = -4  /* not a port at all: a file, a folder, /dev/null (message printed) */
 };
 
 /* open PATH at BAUD (0 = leave the speed alone); prints one clear error line on failure */

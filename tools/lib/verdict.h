@@ -33,6 +33,7 @@ struct board_run {
 	const uint8_t *out, *err;    /* stdout and stderr (traceback) of the exec */
 	size_t out_len, err_len;
 	int special;                 /* feature checks: no START TEST line was prepended */
+	int truncated;               /* the output went over the cap: what is kept is not all of it */
 };
 
 struct classified {

@@ -70,6 +70,20 @@ static int load(const struct jv *root, struct board_spec *s)
 {
 	if (root->type != JV_OBJECT)
 		return bad(s, root, "the spec", "must be a JSON object");
+	/* the fields boards/README.md lists; another is a typo that would silently change nothing */
+	static const char *const fields[] = {"name", "micropython_board", "variants", "port", "features", "usb",
+					     "flasher", "boot", "timing", "firmware", "perfbench", "filesystem",
+					     "skip", "octobus"};
+	for (size_t k = 0; k < root->n; k++) {
+		size_t f = 0;
+		while (f < sizeof fields / sizeof fields[0] && strcmp(root->keys[k], fields[f]) != 0)
+			f++;
+		if (f == sizeof fields / sizeof fields[0]) {
+			tb_warn("%s:%zu: unknown field '%s' (boards/README.md lists the fields)", s->path,
+				root->items[k].line, root->keys[k]);
+			return -1;
+		}
+	}
 	s->name = opt_str(root, "name");
 	if (!s->name)
 		return bad(s, root, "name", "is missing");
@@ -88,7 +102,8 @@ static int load(const struct jv *root, struct board_spec *s)
 	if (strcmp(s->program, "none") == 0)
 		return 0;
 	const struct jv *t = jv_get(fl, "timeout_s");
-	if (t && (t->type != JV_NUMBER || !(t->number > 0) || t->number > 3600))
+	/* at least 1 ms once rounded: a timeout of 0 ms would stop the flasher at once */
+	if (t && (t->type != JV_NUMBER || !(t->number * 1000 + 0.5 >= 1) || t->number > 3600))
 		return bad(s, t, "flasher.timeout_s", "must be a number of seconds > 0");
 	s->timeout_ms = t ? (long)(t->number * 1000 + 0.5) : 120000;
 	const struct jv *ex = jv_get(fl, "exclusive");

@@ -15,6 +15,15 @@
 #include <string.h>
 
 /* output that some ports print by themselves (BT stacks, ESP-IDF logs): never compared */
+/* only text goes into another board's script: no control bytes besides tab */
+static int printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 && *s != '\t')
+			return 0;
+	return 1;
+}
+
 static const char *const NOISE[] = {
 	"libusb: error ", "hci_transport_h2_libusb.c", "USB Path: ", "hci_number_completed_packet",
 	"lld_pdu_get_tx_flush_nb HCI packet count mismatch (", " ets_task(",
@@ -161,7 +170,8 @@ void mt_drive(const struct buf *test, struct inst *inst, int n, const struct mt_
 			if (tk == TAKE_SKIP)
 				continue;
 			const char *l = buf_str(&line);
-			if (starts(l, "SET ")) {
+			if (starts(l, "SET ") && printable(l)) {
+				/* (a control byte would reach the next board as a command of its raw REPL) */
 				buf_adds(&run->globals, l + 4);
 				buf_addc(&run->globals, '\n');
 			} else if (strcmp(l, "SKIP") == 0) {

@@ -173,6 +173,8 @@ int inst_start(struct inst *in, const struct mt_opts *o, const struct buf *scrip
  * the official runner decodes them; 1 when there was one */
 static int take_line(struct inst *in, struct buf *line, int partial_ok)
 {
+	if (!in->stream.data)
+		return 0; /* nothing came yet (and no buffer to point into) */
 	const uint8_t *p = in->stream.data + in->pos;
 	size_t n = in->stream.len - in->pos;
 	const uint8_t *nl = n ? memchr(p, '\n', n) : NULL;

@@ -7,6 +7,7 @@
 #include "regexexp.h"
 #include "runtest.h"
 #include "serial.h"
+#include "datadir.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -58,6 +59,8 @@ static void help(void)
 	       "      --regex-exp        treat the .exp as a regex .exp (default: only for the tests that\n"
 	       "                         run-tests.py lists); --no-regex-exp never\n"
 	       "      --python CMD       CPython for expected output (default $MICROPY_CPYTHON3, else python3)\n"
+	       "      --sandbox          run that CPython in a bubblewrap sandbox: no network, files read-only (see\n"
+	       "      --no-sandbox       mp-exp --help); default $MICROPY_EXP_SANDBOX (1 or 0), else no sandbox\n"
 	       "      --output-cap BYTES keep at most this much output (default 64 MiB)\n"
 	       "      --no-raw-paste     send the code in plain raw mode (default: raw-paste when the board has it)\n"
 	       "      --probe            run the feature checks instead and write target.json to --result\n"
@@ -78,6 +81,23 @@ static void help(void)
 	       "      --wlan-join        instead of a test, connect the board to the WLAN named by WLAN_SSID and\n"
 	       "                         WLAN_PASS in the environment (never printed nor traced); exit 0 joined,\n"
 	       "                         3 not joined, 5 the firmware has no network module\n"
+	       "      --count N          run the test N times (default 1): 'flaky' when some runs passed and some\n"
+	       "                         failed (exit 1)\n"
+	       "      --flaky-list FILE  known-flaky tests, lines TEST<TAB>REASON: their failures become\n"
+	       "                         'ignored' (exit 0), as in run-tests.py; the tool's own list of\n"
+	       "                         run-tests.py's is always read first (repeatable)\n"
+	       "      --recover CMD      after an infrastructure error (port gone, garbage, no raw REPL) or a\n"
+	       "                         test the board does not survive: run CMD (sh -c) to bring the board\n"
+	       "                         back (a power cycle); the last line it prints that starts with / is the\n"
+	       "                         board's port from then on. The test is run again, up to twice.\n"
+	       "                         Without it the port is just opened again after 1 s\n"
+	       "      --recover-timeout S  time limit of CMD (default 120)\n"
+	       "      --port-file FILE   the port's path is in FILE instead of --port (a new port after\n"
+	       "                         --recover is written back)\n"
+	       "      --infra-state FILE infrastructure errors in a row, kept across tests; at 3 the board is\n"
+	       "                         taken out of the run: its tests get verdict 'error' without touching it\n"
+	       "      --kernel-log FILE  a file the kernel messages about this board are appended to: what it\n"
+	       "                         gains during the test goes into the result (\"kernel_log\")\n"
 	       "      --ok FILE          create FILE when the test passed or was skipped, remove it otherwise\n"
 	       "                         (a make target that is up to date exactly when no rerun is needed)\n"
 	       "      --tag TEXT         start the human line with TEXT (e.g. '[vb0 12/180]')\n"
@@ -90,13 +110,15 @@ static void help(void)
 	       "\n"
 	       "Output: one line like run-tests.py's, e.g. 'pass  basics/int1.py (12 ms)', 'FAIL  ...', 'skip  ...',\n"
 	       "'lrge  ...' (too large for the board), 'FAIL  ... (timeout ...)', 'ERROR ...' (the board could not\n"
-	       "run it). Verdicts in JSON: pass, fail, skip, lrge, timeout, error.\n"
+	       "run it), 'FLAKY ...', 'ignored ...'. Verdicts in JSON: pass, fail, skip, lrge, timeout, error,\n"
+	       "flaky, ignored.\n"
 	       "\n"
 	       "Exit status:\n"
 	       "  0  the test passed or was skipped (--probe: the probe worked)\n"
 	       "  1  the test failed, or timed out and the board recovered after Ctrl-C\n"
-	       "  2  usage error\n"
-	       "  3  the board needs attention: port busy or gone, no raw REPL, hung after Ctrl-C\n"
+	       "  2  usage error; the port is no port at all (a file, a folder, /dev/null)\n"
+	       "  3  the board needs attention: port busy or gone, no raw REPL, hung after Ctrl-C (a test: it met an\n"
+	       "     infrastructure error it did not recover from, or its board is out of the run: verdict error)\n"
 	       "  4  local trouble: cannot read the test, write the result, or get the expected output\n"
 	       "  5  the board lacks unittest, which the test needs: stop testing this board; --ensure-module:\n"
 	       "     the module is missing and could not be installed\n");
@@ -123,51 +145,6 @@ static char *default_name(const char *test, const char *tests_dir)
 	return tb_xstrdup(test);
 }
 
-/* run-tests.py's base name for .out/.exp files */
-static char *result_base(const char *name)
-{
-	char *b = tb_xstrdup(name);
-	for (char *p = b; *p; p++)
-		if (*p == '/')
-			*p = '_';
-	return b;
-}
-
-/* the script sent to the board: START TEST first, on the first line when the file starts with '#'
- * so that line numbers in tracebacks stay right */
-static void build_script(const struct buf *test, struct buf *script)
-{
-	buf_adds(script, "print('START TEST')");
-	if (test->len == 0 || test->data[0] != '#')
-		buf_addc(script, '\n');
-	buf_add(script, test->data, test->len);
-}
-
-static int write_failure_files(const char *out_dir, const char *name, const struct buf *exp, int have_exp,
-			       const struct buf *out, int failed)
-{
-	char *base = result_base(name);
-	char *pe = tb_xasprintf("%s/%s.exp", out_dir, base);
-	char *po = tb_xasprintf("%s/%s.out", out_dir, base);
-	int rc = 0;
-	if (!failed) {
-		unlink(pe);
-		unlink(po);
-	} else if (file_mkdirs_for(pe) != 0) {
-		rc = -1;
-	} else {
-		if (have_exp)
-			rc |= file_write_atomic(pe, exp->data, exp->len);
-		else
-			unlink(pe);
-		rc |= file_write_atomic(po, out->data, out->len);
-	}
-	free(base);
-	free(pe);
-	free(po);
-	return rc;
-}
-
 int main(int argc, char **argv)
 {
 	tb_set_progname(argv[0]);
@@ -180,9 +157,13 @@ int main(int argc, char **argv)
 		.interrupt_ms = 3000,
 		.output_cap = 64u << 20,
 		.regex = -1,
+		.count = 1,
+		.recover_ms = 120000,
 	};
 	const char *env = getenv("MICROPY_TEST_TIMEOUT");
 	if (env && *env && tb_parse_seconds(env, 100, 86400000, "MICROPY_TEST_TIMEOUT", &o.timeout_ms) != 0)
+		return TB_EXIT_USAGE;
+	if (expected_sandbox_from_env() != 0)
 		return TB_EXIT_USAGE;
 	o.python = getenv("MICROPY_CPYTHON3");
 	if (!o.python || !*o.python)
@@ -190,8 +171,10 @@ int main(int argc, char **argv)
 
 	enum {
 		OPT_ENTER = 256, OPT_EMIT, OPT_REGEX, OPT_NOREGEX, OPT_PYTHON, OPT_CAP, OPT_PROBE, OPT_FEAT, OPT_NOPASTE,
+		OPT_SANDBOX, OPT_NOSANDBOX,
 		OPT_IDENTITY, OPT_TAG, OPT_OK, OPT_PORTWAIT, OPT_ENSURE, OPT_MODFROM, OPT_WLAN, OPT_PERF, OPT_HARNESS,
-		OPT_VIAMPY, OPT_MPYCROSS, OPT_MPYFLAGS, OPT_NATMOD, OPT_WIPE,
+		OPT_VIAMPY, OPT_MPYCROSS, OPT_MPYFLAGS, OPT_NATMOD, OPT_WIPE, OPT_COUNT, OPT_FLAKY, OPT_RECOVER,
+		OPT_RECOVER_TO, OPT_PORTFILE, OPT_INFRA, OPT_KERNEL,
 	};
 	static const struct option longopts[] = {
 		{"port", required_argument, 0, 'p'},     {"baud", required_argument, 0, 'B'},
@@ -202,6 +185,7 @@ int main(int argc, char **argv)
 		{"board", required_argument, 0, 'b'},    {"emit", required_argument, 0, OPT_EMIT},
 		{"regex-exp", no_argument, 0, OPT_REGEX}, {"no-regex-exp", no_argument, 0, OPT_NOREGEX},
 		{"python", required_argument, 0, OPT_PYTHON}, {"output-cap", required_argument, 0, OPT_CAP},
+		{"sandbox", no_argument, 0, OPT_SANDBOX}, {"no-sandbox", no_argument, 0, OPT_NOSANDBOX},
 		{"probe", no_argument, 0, OPT_PROBE},    {"no-raw-paste", no_argument, 0, OPT_NOPASTE},
 		{"feature-dir", required_argument, 0, OPT_FEAT},
 		{"identity", required_argument, 0, OPT_IDENTITY}, {"tag", required_argument, 0, OPT_TAG},
@@ -212,6 +196,10 @@ int main(int argc, char **argv)
 		{"via-mpy", no_argument, 0, OPT_VIAMPY}, {"mpy-cross", required_argument, 0, OPT_MPYCROSS},
 		{"mpy-cross-flags", required_argument, 0, OPT_MPYFLAGS}, {"natmod", required_argument, 0, OPT_NATMOD},
 		{"wipe-fs", required_argument, 0, OPT_WIPE},
+		{"count", required_argument, 0, OPT_COUNT}, {"flaky-list", required_argument, 0, OPT_FLAKY},
+		{"recover", required_argument, 0, OPT_RECOVER}, {"recover-timeout", required_argument, 0, OPT_RECOVER_TO},
+		{"port-file", required_argument, 0, OPT_PORTFILE}, {"infra-state", required_argument, 0, OPT_INFRA},
+		{"kernel-log", required_argument, 0, OPT_KERNEL},
 		{"json", no_argument, 0, 'j'},           {"quiet", no_argument, 0, 'q'},
 		{"verbose", no_argument, 0, 'v'},        {"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, 'V'},        {0, 0, 0, 0},
@@ -254,6 +242,8 @@ int main(int argc, char **argv)
 		case OPT_REGEX: o.regex = 1; break;
 		case OPT_NOREGEX: o.regex = 0; break;
 		case OPT_PYTHON: o.python = optarg; break;
+		case OPT_SANDBOX: expected_sandbox = 1; break;
+		case OPT_NOSANDBOX: expected_sandbox = 0; break;
 		case OPT_CAP:
 			if (tb_parse_long(optarg, 1024, 1L << 40, "--output-cap", &v) != 0)
 				return TB_EXIT_USAGE;
@@ -285,6 +275,26 @@ int main(int argc, char **argv)
 		}
 		case OPT_HARNESS: o.perf_harness = optarg; break;
 		case OPT_VIAMPY: o.via_mpy = 1; break;
+		case OPT_COUNT:
+			if (tb_parse_long(optarg, 1, 1000, "--count", &v) != 0)
+				return TB_EXIT_USAGE;
+			o.count = (int)v;
+			break;
+		case OPT_FLAKY:
+			if (o.flaky_lists == (int)(sizeof o.flaky_list / sizeof o.flaky_list[0])) {
+				tb_warn("too many --flaky-list files (at most %d)", o.flaky_lists - 1);
+				return TB_EXIT_USAGE;
+			}
+			o.flaky_list[o.flaky_lists++] = optarg;
+			break;
+		case OPT_RECOVER: o.recover_cmd = *optarg ? optarg : NULL; break;
+		case OPT_RECOVER_TO:
+			if (tb_parse_seconds(optarg, 100, 3600000, "--recover-timeout", &o.recover_ms) != 0)
+				return TB_EXIT_USAGE;
+			break;
+		case OPT_PORTFILE: o.port_file = optarg; break;
+		case OPT_INFRA: o.infra_state = optarg; break;
+		case OPT_KERNEL: o.kernel_log = optarg; break;
 		case OPT_WIPE:
 			if (!*optarg || strpbrk(optarg, "\r\n")) {
 				tb_warn("invalid value for --wipe-fs: '%s' (a folder on the board, or .)", optarg);
@@ -317,8 +327,8 @@ int main(int argc, char **argv)
 		default: usage(stderr); return TB_EXIT_USAGE;
 		}
 	}
-	if (!o.port) {
-		tb_warn("no port given (--port PATH)");
+	if (!o.port == !o.port_file) {
+		tb_warn(o.port ? "give --port or --port-file, not both" : "no port given (--port PATH)");
 		usage(stderr);
 		return TB_EXIT_USAGE;
 	}
@@ -327,8 +337,6 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return TB_EXIT_USAGE;
 	}
-	if (!o.board)
-		o.board = o.port;
 	if (!o.perf_n != !o.perf_harness) {
 		tb_warn("--perf and --perf-harness go together");
 		return TB_EXIT_USAGE;
@@ -348,205 +356,63 @@ int main(int argc, char **argv)
 	}
 
 	int rc = TB_EXIT_LOCAL;
-	struct serial port;
-	struct repl repl;
-	struct buf test = BUF_INIT, script = BUF_INIT, out = BUF_INIT, err = BUF_INIT, exp = BUF_INIT;
-	struct buf diff = BUF_INIT, json = BUF_INIT, regex_exp = BUF_INIT;
-	char *name = NULL, *exp_source = NULL, *regex_file = NULL;
-	struct classified cl = {0};
-	int port_open = 0;
+	char *port_path = o.port_file ? port_from_file(o.port_file) : tb_xstrdup(o.port);
+	struct buf test = BUF_INIT;
+	char *name = NULL, *known = NULL, *known_file = NULL;
+	if (!port_path)
+		goto out;
+	o.port = port_path;
+	if (!o.board)
+		o.board = o.port;
+	/* run-tests.py's own known-flaky tests come first */
+	known = tb_data_dir("tools/mp-runtest", "", "known-flaky.tsv");
+	known_file = known ? tb_xasprintf("%s/known-flaky.tsv", known) : NULL;
+	if (known_file && o.flaky_lists < (int)(sizeof o.flaky_list / sizeof o.flaky_list[0])) {
+		memmove(o.flaky_list + 1, o.flaky_list, (size_t)o.flaky_lists * sizeof o.flaky_list[0]);
+		o.flaky_list[0] = known_file;
+		o.flaky_lists++;
+	}
 
-	const char *test_path = no_test ? NULL : argv[optind];
-	if (test_path) {
+	if (!no_test) {
+		const char *test_path = argv[optind];
 		if (file_read(test_path, &test) != 0) {
 			tb_warn_errno("cannot read test '%s'", test_path);
 			goto out;
 		}
 		name = o.name ? tb_xstrdup(o.name) : default_name(test_path, o.tests_dir);
-	}
-
-	int so = serial_open_wait(&port, o.port, o.baud, o.port_wait_ms);
-	if (so != SERIAL_OK) {
-		rc = TB_EXIT_BOARD;
+		rc = run_test(&o, &port_path, test_path, name, &test);
 		goto out;
 	}
-	port_open = 1;
+
+	/* the other jobs: one session on the board */
+	struct serial port;
+	struct repl repl;
+	int so = serial_open_wait(&port, o.port, o.baud, o.port_wait_ms);
+	if (so != SERIAL_OK) {
+		rc = so == SERIAL_ENOTTY ? TB_EXIT_USAGE : TB_EXIT_BOARD;
+		goto out;
+	}
 	repl_init(&repl, &port.io);
 	repl.verbose = o.verbose;
 	if (o.no_paste)
 		repl.paste = 0;
-
-	if (o.identity_path) {
+	if (o.identity_path)
 		rc = identify_board(&repl, &o);
-		goto out;
-	}
-	if (o.ensure_module) {
+	else if (o.ensure_module)
 		rc = ensure_module(&repl, &o);
-		goto out;
-	}
-	if (o.wlan_join) {
+	else if (o.wlan_join)
 		rc = wlan_join(&repl, &o);
-		goto out;
-	}
-	if (o.wipe_dir) {
+	else if (o.wipe_dir)
 		rc = wipe_fs(&repl, &o);
-		goto out;
-	}
-	if (o.probe) {
+	else
 		rc = probe_board(&repl, &o);
-		goto out;
-	}
-
-	int64_t t0 = tb_now_ms();
-	int mpy_refused = 0;
-	if (o.perf_n) {
-		if (perf_script(&o, &test, &script) != 0)
-			goto out;
-	} else {
-		build_script(&test, &script);
-		struct buf wrapped = BUF_INIT;
-		int st = 0;
-		if (o.via_mpy)
-			st = via_mpy_script(&o, name, &script, &wrapped, &cl.output);
-		else if (o.natmod_name)
-			st = natmod_script(&o, &script, &wrapped);
-		if (st < 0) {
-			buf_free(&wrapped);
-			goto out;
-		}
-		if (o.via_mpy || o.natmod_name) {
-			buf_free(&script);
-			script = wrapped;
-		}
-		mpy_refused = st == 1;
-	}
-	struct board_run run;
-	char failure[256];
-	int attention = 0;
-	if (!mpy_refused)
-		attention = run_on_board(&repl, &o, &script, 0, &run, &out, &err, failure, sizeof failure);
-	long ms = (long)(tb_now_ms() - t0);
-
-	struct buf figures = BUF_INIT;
-	int have_exp = 0;
-	if (o.perf_n) {
-		perf_classify(&run, &cl, &figures);
-		goto judged;
-	}
-	/* a regex .exp applies to the tests run-tests.py lists, or when asked */
-	int regex = o.regex == 1 || (o.regex == -1 && regexexp_is_listed(name));
-	if (regex) {
-		regex_file = o.exp_path ? tb_xstrdup(o.exp_path) : expected_file(test_path, o.emit);
-		if (regex_file && file_read(regex_file, &regex_exp) != 0) {
-			tb_warn_errno("cannot read '%s'", regex_file);
-			goto out;
-		}
-	}
-	if (mpy_refused) {
-		/* the board never saw it: the compiler's complaint is the output, compared as usual */
-		cl.verdict = VERDICT_NONE;
-		cl.crashed = 1;
-		snprintf(cl.reason, sizeof cl.reason, "mpy-cross refused it");
-	} else {
-		verdict_classify(&run, regex_file ? regex_exp.data : NULL, regex_exp.len, &cl);
-	}
-	if (cl.verdict == VERDICT_NONE && !cl.unittest) {
-		int e;
-		if (o.exp_path) {
-			e = file_read(o.exp_path, &exp) == 0 ? EXPECTED_OK : EXPECTED_IOERR;
-			if (e)
-				tb_warn_errno("cannot read expected output '%s'", o.exp_path);
-			exp_source = tb_xstrdup(o.exp_path);
-		} else {
-			e = expected_get(test_path, o.emit, o.python, 120000, &exp, &exp_source);
-		}
-		if (e != EXPECTED_OK)
-			goto out;
-		have_exp = 1;
-		verdict_compare(&cl, exp.data, exp.len);
-	}
-	if (cl.verdict == VERDICT_NONE) /* unittest output decided it */
-		cl.verdict = VERDICT_FAIL;
-judged:;
-	int failed = cl.verdict == VERDICT_FAIL || cl.verdict == VERDICT_TIMEOUT || cl.verdict == VERDICT_ERROR;
-	if (failed && have_exp)
-		verdict_diff(exp.data, exp.len, cl.output.data, cl.output.len, 20, &diff);
-
-	if (o.out_dir && write_failure_files(o.out_dir, name, &exp, have_exp, &cl.output, failed) != 0)
-		goto out;
-
-	buf_addc(&json, '{');
-	json_kv_str(&json, "test", name);
-	json_kv_str(&json, "board", o.board);
-	json_kv_str(&json, "port", o.port);
-	json_kv_str(&json, "verdict", verdict_name(cl.verdict));
-	json_kv_str(&json, "reason", cl.reason);
-	json_kv_int(&json, "duration_ms", ms);
-	json_kv_int(&json, "testcases", cl.testcases);
-	json_kv_str(&json, "expected_from", exp_source ? exp_source : (cl.unittest ? "unittest" : NULL));
-	json_kv_bool(&json, "regex_exp", regex_file != NULL);
-	json_kv_bool(&json, "raw_paste", repl.paste == 1);
-	json_kv_bool(&json, "output_truncated", out.len >= o.output_cap || err.len >= o.output_cap);
-	json_kv_int(&json, "output_bytes", (long long)cl.output.len);
-	/* the output itself, up to 64 KiB; the whole of it is in the .out file of a failure */
-	size_t show = cl.output.len > 65536 ? 65536 : cl.output.len;
-	json_kv_bytes(&json, "output", cl.output.data, show);
-	if (have_exp && failed)
-		json_kv_bytes(&json, "expected", exp.data, exp.len > 65536 ? 65536 : exp.len);
-	if (diff.len)
-		json_kv_bytes(&json, "diff", diff.data, diff.len);
-	buf_add(&json, figures.data, figures.len);
-	buf_free(&figures);
-	buf_adds(&json, "}\n");
-
-	if (o.result_path && (file_mkdirs_for(o.result_path) != 0 ||
-			      file_write_atomic(o.result_path, json.data, json.len) != 0))
-		goto out;
-
-	if (o.ok_path) {
-		/* the make target of a test that needs no rerun: present exactly when it passed or skipped */
-		if (!failed) {
-			if (file_write_atomic(o.ok_path, "", 0) != 0)
-				goto out;
-		} else if (unlink(o.ok_path) != 0 && errno != ENOENT) {
-			tb_warn_errno("cannot remove '%s'", o.ok_path);
-			goto out;
-		}
-	}
-	if (o.json) {
-		fwrite(json.data, 1, json.len, stdout);
-	} else if (!o.quiet || failed) {
-		const char *prefix = o.board != o.port ? o.board : NULL;
-		if (o.tag)
-			prefix = o.tag;
-		printf("%s%s%s %s (%s%s%ld ms)\n", prefix ? prefix : "", prefix ? " " : "",
-		       verdict_console(cl.verdict), name, cl.reason, cl.reason[0] ? ", " : "", ms);
-	}
-
-	if (cl.no_unittest) {
-		tb_warn("%s: test %s requires unittest (install it with 'mpremote mip install unittest')", o.board,
-			name);
-		rc = TB_EXIT_SETUP;
-	} else if (attention) {
-		rc = TB_EXIT_BOARD;
-	} else {
-		rc = failed ? TB_EXIT_FAIL : TB_EXIT_OK;
-	}
+	serial_close(&port);
 out:
-	if (port_open)
-		serial_close(&port);
-	classified_free(&cl);
 	buf_free(&test);
-	buf_free(&script);
-	buf_free(&out);
-	buf_free(&err);
-	buf_free(&exp);
-	buf_free(&diff);
-	buf_free(&json);
-	buf_free(&regex_exp);
 	free(name);
-	free(exp_source);
-	free(regex_file);
+	free(port_path);
+	free(known);
+	free(known_file);
 	if (tb_close_stdout() != 0 && rc == TB_EXIT_OK)
 		rc = TB_EXIT_LOCAL;
 	return rc;

@@ -8,6 +8,7 @@
 #include "runtest.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,8 @@ void perf_classify(const struct board_run *run, struct classified *cl, struct bu
 	long long t;
 	double norm;
 	int at = 0;
-	if (sscanf(line, "%lld %lf %n", &t, &norm, &at) < 2) {
+	if (sscanf(line, "%lld %lf %n", &t, &norm, &at) < 2 || !isfinite(norm)) {
+		/* (a norm of nan or inf is no figure: JSON has no word for it) */
 		cl->verdict = VERDICT_FAIL;
 		snprintf(cl->reason, sizeof cl->reason, "no benchmark figures in the output");
 	} else if (t < 0) {

@@ -46,6 +46,7 @@ int run_on_board(struct repl *r, const struct options *o, const struct buf *code
 	} else if (follow_truncated(&f)) {
 		/* kept what fits; the verdict is a failure unless skipped: nothing this large matches */
 		tb_warn("%s: output over %zu bytes: the rest was discarded", o->port, o->output_cap);
+		run->truncated = 1;
 	}
 done:
 	run->failure = failure;

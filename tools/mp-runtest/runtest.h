@@ -43,6 +43,14 @@ struct options {
 	const char *natmod_name;     /* --natmod NAME=FILE: a native module imported before the test */
 	const char *natmod_file;
 	const char *wipe_dir;        /* --wipe-fs DIR */
+	const char *port_file;       /* --port-file: the port's path is in this file (updated on recovery) */
+	const char *recover_cmd;     /* --recover: brings the board back; prints its port */
+	long recover_ms;
+	const char *infra_state;     /* --infra-state: infrastructure errors in a row, across tests */
+	const char *kernel_log;      /* --kernel-log: the board's kernel messages, appended by a watcher */
+	int count;                   /* --count: runs of the test */
+	const char *flaky_list[8];   /* --flaky-list: known-flaky tests, TEST<TAB>REASON */
+	int flaky_lists;
 };
 
 /* run CODE as a test (or, special, a feature check) on the open board: soft reset, exec, deadline,
@@ -75,6 +83,16 @@ int natmod_script(const struct options *o, const struct buf *test_script, struct
 
 /* --wipe-fs: remove every file and folder under o->wipe_dir on the board */
 int wipe_fs(struct repl *r, const struct options *o);
+
+/* one test, judged and reported (test.c); the exit status */
+int run_test(struct options *o, char **port, const char *test_path, const char *name, const struct buf *test);
+
+/* recover.c: infrastructure errors in a row as counted in FILE (0 without one); bringing the board back
+ * with --recover (a new port replaces *PORT); the port named by --port-file */
+int infra_count_read(const char *path);
+int infra_count_write(const char *path, int n, const char *why);
+int board_recover(const struct options *o, char **port);
+char *port_from_file(const char *path);
 
 /* --wlan-join: connect to the WLAN of WLAN_SSID / WLAN_PASS */
 int wlan_join(struct repl *r, const struct options *o);

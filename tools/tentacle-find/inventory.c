@@ -42,6 +42,15 @@ int inventory_load(const char *path, struct inventory *inv)
 			inventory_free(inv);
 			goto out;
 		}
+		/* JSON keeps the last of two equal keys: a serial listed twice would hide a tentacle */
+		for (size_t k = 0; k < i; k++) {
+			if (strcasecmp(root.keys[k], root.keys[i]) == 0) {
+				tb_warn("invalid inventory '%s' line %zu: tentacle '%s' is listed twice", path,
+					root.items[i].line, root.keys[i]);
+				inventory_free(inv);
+				goto out;
+			}
+		}
 		const char *board = jv_str(&root.items[i], "board");
 		inv->serial[i] = tb_xstrdup(root.keys[i]);
 		inv->board[i] = board ? tb_xstrdup(board) : NULL;

@@ -1,6 +1,7 @@
 /* vboard: a virtual MicroPython board behind a pseudo-terminal.
  * main: set up (signals, board command, pidfile, pty, link, board process), announce readiness, then
- * relay bytes until a signal says stop; power-cycle on SIGUSR1, restart a board that died. */
+ * relay bytes until a signal says stop; power-cycle on SIGUSR1, restart a board that died; with --faults,
+ * carry out what the fault injector (fault.c) asks for. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -22,6 +23,8 @@ struct vb_state {
 	struct vb_pty pty;
 	struct vb_child child;
 	struct vb_relay relay;
+	struct vb_fault fault;
+	enum vb_fault_action fault_todo; /* struck while reading the board: done after this round's writes */
 	unsigned generation;   /* bumped whenever the board process changes */
 	uint64_t eof_deadline; /* the board closed its console: kill it if still there by then (0: none) */
 	uint64_t restart_at;   /* no board running: start one then (0: none pending) */
@@ -61,6 +64,7 @@ static void start_board(struct vb_state *s)
 	uint64_t now;
 
 	vb_relay_clear(&s->relay);
+	vb_fault_board_started(&s->fault);
 	vb_pty_discard_input(&s->pty);
 	s->restart_at = 0;
 	s->eof_deadline = 0;
@@ -78,6 +82,48 @@ static void power_cycle(struct vb_state *s)
 	vb_child_kill(&s->child);
 	s->backoff_ns = 0;
 	start_board(s);
+}
+
+/* fault "disconnect": the board loses power, the pty and its link go away */
+static void unplug(struct vb_state *s)
+{
+	vb_info("unplugged");
+	vb_child_kill(&s->child);
+	s->generation++;
+	s->restart_at = 0;
+	s->eof_deadline = 0;
+	vb_relay_clear(&s->relay);
+	vb_pty_close(&s->pty);
+}
+
+/* and comes back: a new pty at the link, a board booting; 0, or -1 after printing why */
+static int replug(struct vb_state *s)
+{
+	if (vb_pty_open(&s->pty) != 0 || vb_pty_link(&s->pty, s->opts.link) != 0)
+		return -1;
+	vb_info("replugged at %s", s->pty.name);
+	s->backoff_ns = 0;
+	vb_child_kill(&s->child); /* one that a power cycle started meanwhile */
+	start_board(s);
+	return 0;
+}
+
+/* 0, or -1: cannot go on */
+static int do_fault(struct vb_state *s, enum vb_fault_action a)
+{
+	switch (a) {
+	case VB_FA_NONE:
+		break;
+	case VB_FA_RESET:
+		power_cycle(s);
+		break;
+	case VB_FA_UNPLUG:
+		unplug(s);
+		break;
+	case VB_FA_REPLUG:
+		return replug(s);
+	}
+	return 0;
 }
 
 /* SIGCHLD, or the board closed its console: if it has exited, say how and restart it */
@@ -146,10 +192,13 @@ static int handle_signals(struct vb_state *s)
 /* bytes from the host; -1: the pty is unusable */
 static int read_host(struct vb_state *s, short revents, uint64_t now)
 {
+	size_t start = s->relay.to_board.len;
 	ssize_t n;
 
 	if (revents & POLLIN) {
 		n = vb_relay_read_host(&s->relay, s->pty.master, now);
+		if (n > 0)
+			vb_fault_host_read(&s->fault, &s->relay, start, now);
 		if (n == -1) {
 			vb_err("cannot read from the pty: %s", strerror(errno));
 			return -1;
@@ -168,10 +217,13 @@ static int read_host(struct vb_state *s, short revents, uint64_t now)
 /* bytes from the board; a console that is gone means the board is going */
 static void read_board(struct vb_state *s, short revents, uint64_t now)
 {
+	size_t start = s->relay.to_host.len;
 	ssize_t n;
 
 	if (revents & POLLIN) {
 		n = vb_relay_read_board(&s->relay, s->child.fd);
+		if (n > 0)
+			s->fault_todo = vb_fault_board_read(&s->fault, &s->relay, start, now);
 		if (n == -1 || n == -2) {
 			if (n == -1)
 				vb_info("board console: %s", strerror(errno));
@@ -199,6 +251,8 @@ static int write_both(struct vb_state *s, uint64_t now)
 			}
 		}
 	}
+	if (s->pty.master < 0)
+		return 0; /* unplugged */
 	ready = vb_relay_host_ready(&s->relay, now, &wake);
 	if (ready) {
 		n = vb_relay_write_host(&s->relay, s->pty.master, ready, now);
@@ -234,7 +288,12 @@ static int run(struct vb_state *s)
 			wake = s->restart_at;
 		if (s->eof_deadline && s->eof_deadline < wake)
 			wake = s->eof_deadline;
-		to_host = vb_relay_host_ready(&s->relay, now, &wake);
+		gen = s->generation;
+		if (do_fault(s, vb_fault_tick(&s->fault, &s->relay, now, &wake)) != 0)
+			return VB_EXIT_START;
+		if (gen != s->generation)
+			continue; /* the board or the pty changed */
+		to_host = s->pty.master >= 0 ? vb_relay_host_ready(&s->relay, now, &wake) : 0;
 		to_board = s->child.fd >= 0 ? vb_relay_board_ready(&s->relay, now, &wake) : 0;
 
 		pf[0].fd = vb_sig_fd();
@@ -274,6 +333,9 @@ static int run(struct vb_state *s)
 			read_board(s, pf[i_board].revents, now);
 		if (write_both(s, now) != 0)
 			return VB_EXIT_START;
+		if (do_fault(s, s->fault_todo) != 0)
+			return VB_EXIT_START;
+		s->fault_todo = VB_FA_NONE;
 	}
 }
 
@@ -295,6 +357,7 @@ int main(int argc, char **argv)
 	memset(&s, 0, sizeof s);
 	s.pty.master = s.pty.slave = -1;
 	s.child.fd = -1;
+	s.fault.log_fd = -1;
 	rc = vb_parse_args(argc, argv, &s.opts);
 	if (rc >= 0)
 		return finish_stdout(rc);
@@ -304,6 +367,8 @@ int main(int argc, char **argv)
 		s.opts.in_baud = 115200;
 	vb_relay_init(&s.relay, s.opts.baud, s.opts.in_baud, s.opts.exec_delay_ms);
 	rc = VB_EXIT_START;
+	if (vb_fault_init(&s.fault, &s.opts.fault, &s.relay) != 0)
+		goto out;
 
 	if (vb_sig_init() != 0)
 		goto out;
@@ -329,6 +394,7 @@ out:
 	vb_pty_close(&s.pty);
 	if (pidfile)
 		vb_pidfile_remove(s.opts.pidfile);
+	vb_fault_free(&s.fault);
 	vb_relay_free(&s.relay);
 	vb_board_free(&s.board);
 	vb_sig_close();

@@ -148,6 +148,8 @@ void vb_pty_discard_input(struct vb_pty *p)
 	int rounds;
 	ssize_t n;
 
+	if (p->master < 0)
+		return; /* unplugged */
 	/* bounded: a client writing without pause must not keep us here */
 	for (rounds = 0; rounds < 256; rounds++) {
 		n = read(p->master, junk, sizeof junk);

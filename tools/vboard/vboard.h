@@ -23,6 +23,28 @@ enum vb_type { VB_TYPE_WASM, VB_TYPE_MICROBIT };
 
 #define VB_DEFAULT_HEAP (2UL * 1024 * 1024)
 
+/* fault kinds of --faults, in the order their draws are made (see fault.c) */
+enum vb_fault_kind {
+	VB_FAULT_HANG,
+	VB_FAULT_DISCONNECT,
+	VB_FAULT_RESET,
+	VB_FAULT_GARBAGE,
+	VB_FAULT_SLOW,
+	VB_FAULT_REFUSE,
+	VB_FAULT_KINDS
+};
+#define VB_FAULT_DEFAULT_RATE 0.05
+
+struct vb_fault_cfg {
+	bool on;                        /* --faults given */
+	double rate[VB_FAULT_KINDS];    /* per program; 0: the kind is off */
+	unsigned long seed;
+	bool seed_given;
+	const char *log;                /* --fault-log, NULL when none */
+	unsigned long after;            /* --faults-after: the first N programs are never faulted */
+	unsigned long limit;            /* --fault-limit: at most N faults in all, 0: no limit */
+};
+
 struct vb_opts {
 	enum vb_type type;
 	const char *link;
@@ -33,6 +55,7 @@ struct vb_opts {
 	const char *pidfile;
 	unsigned long heap;
 	bool quiet;
+	struct vb_fault_cfg fault;
 };
 
 /* cli.c: command line */
@@ -117,6 +140,50 @@ size_t vb_relay_board_ready(const struct vb_relay *r, uint64_t now, uint64_t *wa
 /* write up to n ready bytes: >=0 written, -1 error (errno; EAGAIN means try on POLLOUT) */
 ssize_t vb_relay_write_host(struct vb_relay *r, int fd, size_t n, uint64_t now);
 ssize_t vb_relay_write_board(struct vb_relay *r, int fd, size_t n, uint64_t now);
+
+/* fault.c: the fault injector of --faults */
+enum vb_fault_action {
+	VB_FA_NONE,
+	VB_FA_RESET,      /* power-cycle the board now */
+	VB_FA_UNPLUG,     /* kill the board, close the pty, remove the link */
+	VB_FA_REPLUG,     /* a new pty and link, then a fresh board */
+};
+struct vb_fault {
+	struct vb_fault_cfg cfg;
+	uint64_t rng;              /* splitmix64 state */
+	int log_fd;                /* -1 when no log */
+	uint64_t base_ns_per_byte; /* the relay's own throttling, restored after a slow fault */
+	unsigned long programs;    /* programs the host started so far */
+	unsigned long injected;    /* faults injected so far */
+	/* the host stream, as far as program starts and Ctrl-A go */
+	bool raw;                  /* the host entered the raw REPL */
+	bool line;                 /* code since the last control byte */
+	unsigned char prev[2];     /* the two host bytes before the current one */
+	/* a fault waiting for its moment in the board's output */
+	int pending;               /* enum vb_fault_kind, -1 when none */
+	unsigned long pending_prog;
+	size_t seen, cut;          /* output bytes since the program started, where to strike */
+	uint64_t pending_deadline;
+	/* faults in effect */
+	bool hung;
+	bool unplugged;
+	uint64_t replug_at;
+	uint64_t slow_until;       /* 0: not slowed */
+	uint64_t refuse_until;     /* 0: Ctrl-A is taken */
+};
+/* parse SPEC of --faults into cfg->rate; 0, or -1 after printing why */
+int vb_fault_parse_spec(const char *spec, struct vb_fault_cfg *cfg);
+/* r: the relay, whose throttling a slow fault changes; 0, or -1 after printing why */
+int vb_fault_init(struct vb_fault *f, const struct vb_fault_cfg *cfg, const struct vb_relay *r);
+void vb_fault_free(struct vb_fault *f);
+/* the relay put host bytes at r->to_board[start..]: look for program starts, drop what a fault eats */
+void vb_fault_host_read(struct vb_fault *f, struct vb_relay *r, size_t start, uint64_t now);
+/* the relay put board bytes at r->to_host[start..]: strike a pending fault at its moment */
+enum vb_fault_action vb_fault_board_read(struct vb_fault *f, struct vb_relay *r, size_t start, uint64_t now);
+/* timers: end of slow / refuse, replug, a pending fault's deadline; *wake lowered to the next one */
+enum vb_fault_action vb_fault_tick(struct vb_fault *f, struct vb_relay *r, uint64_t now, uint64_t *wake);
+/* a new board process started (power cycle, restart, replug): a hang is over, nothing pending */
+void vb_fault_board_started(struct vb_fault *f);
 
 /* pidfile.c */
 int vb_pidfile_write(const char *path); /* 0, or -1 after printing why */
