@@ -2,7 +2,7 @@
 # virtual boards. `make check` ends with one line "N passed, N failed" summing every suite.
 
 CLANG        ?= clang
-FUZZ_SECONDS ?= 5
+FUZZ_SECONDS ?= 3
 FUZZ_CFLAGS  := -g -O1 $(WARN) -Werror -D_GNU_SOURCE -Itools/lib -Itests/unit \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 

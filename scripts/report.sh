@@ -108,12 +108,12 @@ extract() {
 				"{test: (\$f | ltrimstr(\$p) | rtrimstr(\".json\")), verdict: \"error\",
 				  reason: \"empty result file\", duration_ms: 0, testcases: 0, diff: \"\", output: \"\"}"
 		done' sh "$1/" {} + >"$2.empty"
-	# all at once; if a file does not parse, or the files did not give one line each (jq reads them as
-	# one stream: a bare value without a final newline runs into the next file), again one by one
+	# all at once; if a file does not parse, or the files did not give one test each (jq reads them as
+	# one stream: a bare value without a final newline is charged to the next file), again one by one
 	files=$(find "$1" -type f -name '*.py.json' ! -empty | wc -l)
 	if ! find "$1" -type f \( -name '*.py.json' -o -name target.json \) ! -empty \
 		-exec jq -c --arg p "$1/" -f "$tmp/extract.jq" {} + >"$2" 2>/dev/null ||
-		[ "$(grep -c '^{"test":' "$2")" != "$files" ]; then
+		[ "$(grep -o '^{"test":"\([^"\\]\|\\.\)*"' "$2" | sort -u | wc -l)" != "$files" ]; then
 		find "$1" -type f \( -name '*.py.json' -o -name target.json \) ! -empty -exec sh -c '
 			p=$1 prog=$2
 			shift 2

@@ -44,8 +44,10 @@
 #   KMSG_CMD          the kernel log to follow on a bench (default: journalctl -k -f -n 0 -o cat, when
 #                     journalctl is there): USB errors at a DUT's location go into that board's results
 #   BIN               the tools (default build/bin); V=1 shows commands
-# Exit: 0 all passed or skipped, 1 a test failed, 2 bad configuration, 3 a board is busy or broken,
-# or a DUT could not be brought up (not flashed: its tests did not run; the other boards went on).
+# Exit: 0 all passed or skipped, 1 a test failed, 2 bad configuration (a port that is no port, a bad
+# bench file, TESTS matching nothing, ...), 3 a board was busy, did not answer or was taken out of the run
+# after 3 infrastructure errors in a row, or a DUT could not be brought up (its tests did not run, or
+# ran into verdict error; the other boards went on).
 set -eu
 shopt -s nullglob
 export LC_ALL=C
@@ -336,6 +338,9 @@ for i in "${!labels[@]}"; do
 		die 3 "board ${labels[$i]} (${ports[$i]}) is busy: another test run holds it (lock $lock)"
 	fi
 done
+
+# ---- what a run that was killed left half-written (never a result: results are renamed into place) ----
+find "$RD" -type f \( -name '*.tmp[0-9]*' -o -name '*.tmp.[0-9]*' -o -name '*.tmp' \) -delete 2>/dev/null || true
 
 # ---- what each board runs: firmware identity now (cheap), the rest through make ----
 rules_id=$("$BIN/mp-runtest" --version)

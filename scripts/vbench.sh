@@ -110,10 +110,18 @@ cmd_start() {
 		i=$((i + 1))
 	done
 	if [ -n "${WATCH_PID:-}" ]; then
-		# a watchdog in a session of its own (as the boards): it outlives a SIGKILL of the run's group
+		# a watchdog in a session of its own (as the boards): it outlives a SIGKILL of the run's group.
+		# It stops the boards it saw started (their pids, not the folder: a next run may use the same
+		# folder), and ends by itself once they are gone
+		pids=""
+		for f in $started; do pids="$pids $(cat "$f")"; done
 		# shellcheck disable=SC2016
-		setsid sh -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; exec sh "$2" stop "$3"' \
-			watchdog "$WATCH_PID" "$0" "$dir" >/dev/null 2>&1 </dev/null &
+		setsid sh -c 'w=$1; shift
+			alive() { for p; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+			while kill -0 "$w" 2>/dev/null && alive "$@"; do sleep 1; done
+			alive "$@" || exit 0
+			kill -TERM "$@" 2>/dev/null; sleep 3; kill -KILL "$@" 2>/dev/null; exit 0' \
+			watchdog "$WATCH_PID" $pids >/dev/null 2>&1 </dev/null &
 	fi
 }
 

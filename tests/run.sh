@@ -2,14 +2,14 @@
 # Run every test suite of the project and sum their results in one closing line
 # "N passed, N failed, N skipped". Each suite is a program that prints its own "N passed, N failed"
 # (optionally ", N skipped") as its last such line. Binaries come from the check build.
-# Environment: ONLY=unit|fuzz|integration runs one group; FUZZ_SECONDS per fuzzer (default 5).
+# Environment: ONLY=unit|fuzz|integration runs one group; FUZZ_SECONDS per fuzzer (default 3).
 set -eu
 export LC_ALL=C
 cd "$(dirname "$0")/.."
 
 BIN=${BIN:-build/check/bin}
 TBIN=${TBIN:-build/check/tests}
-FUZZ_SECONDS=${FUZZ_SECONDS:-5}
+FUZZ_SECONDS=${FUZZ_SECONDS:-3}
 ONLY=${ONLY:-}
 export BIN ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
 

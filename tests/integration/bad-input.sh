@@ -86,7 +86,8 @@ lacks() {
 # run_status NAME: the status of the run NAME as make reports it ("Error N" of the driver; 0: none)
 run_status() {
 	local got
-	got=$(sed -n 's/^make: \*\*\* \[[^]]*\] Error \([0-9]*\)$/\1/p' "$tmp/$1.err" | tail -n 1)
+	# (make[N]: when the suite itself runs under make, as in make check)
+	got=$(sed -n 's/^make\(\[[0-9]*\]\)\{0,1\}: \*\*\* \[[^]]*\] Error \([0-9]*\)$/\2/p' "$tmp/$1.err" | tail -n 1)
 	echo "${got:-0}"
 }
 # make_status DESC WANT NAME: the run NAME ended with status WANT

@@ -20,8 +20,9 @@ has "the error names the option" "$tmp/e" "invalid value for --timeout: 'abc'"
 check "a port that does not exist: board trouble" 3 "$R" --port "$tmp/none" "$tmp/t/basics/hello.py"
 has "the error names the port" "$tmp/e" "cannot open '$tmp/none'"
 check "a test file that does not exist: local trouble" 4 "$R" --port /dev/null "$tmp/missing.py"
-check "a port that is not a board (/dev/null): board trouble" 3 "$R" --port /dev/null --enter-timeout 1 \
+check "a port that is no port at all (/dev/null): a usage error" 2 "$R" --port /dev/null --enter-timeout 1 \
 	"$tmp/t/basics/hello.py"
+has "... saying what it is" "$tmp/e" "'/dev/null' is not a serial port (a memory device)"
 
 # mp-exp: .exp file, CPython, CPython crash, no CPython
 printf 'print(1)\n' >"$tmp/t.py"

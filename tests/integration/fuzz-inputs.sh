@@ -6,14 +6,14 @@
 # run tries the same inputs. Each script must end with its documented exit status, print on stderr only
 # its own one-line messages (never a shell or jq error), and leave complete outputs: no half-written or
 # temporary file, valid summary.json and junit.xml.
-# Environment: SELECT, REPORT (the scripts under test), FUZZ_INPUTS (cases per script, default 150),
+# Environment: SELECT, REPORT (the scripts under test), FUZZ_INPUTS (cases per script, default 60),
 # FUZZ_SEED (default 20240611).
 set -eu
 export LC_ALL=C
 cd "$(dirname "$0")/../.."
 SELECT=${SELECT:-scripts/select-tests.sh}
 REPORT=${REPORT:-scripts/report.sh}
-CASES=${FUZZ_INPUTS:-150}
+CASES=${FUZZ_INPUTS:-60}
 RANDOM=${FUZZ_SEED:-20240611}
 
 . tests/lib.sh
