@@ -60,6 +60,8 @@ help:
 	@echo '                        a second run redoes only what failed or changed'
 	@echo '  make retest ...       forget the results of the selection (TESTS) and test again'
 	@echo '  make report [RUN=]    make the reports again from results/RUN'
+	@echo '  make fanout BENCHES=file [RUN=] ...  make test on every bench of the file at once over ssh, results merged'
+	@echo '  make compare BASE=... [RUN=]  what changed since an older run (BASE: its folder or name)'
 	@echo '  make mpy-cross MPY_DIR=...  build the checkout'"'"'s mpy-cross (make test does it for VIA_MPY, NATIVE)'
 	@echo '  make vbench-start VBOARDS=N [VBOARD_TYPE=wasm|microbit]'
 	@echo '                        start N virtual boards under results/vbench/'

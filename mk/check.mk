@@ -53,7 +53,7 @@ fuzz: $(FUZZ_BINS)
 
 .PHONY: setup-quiet
 setup-quiet:
-	$(Q)sh scripts/setup.sh
+	$(Q)sh scripts/setup.sh $(if $(filter check,$(MAKECMDGOALS)),--tests)
 
 # with -j, the goals that install their dependencies first must not compile before the install ends
 ifneq ($(filter check test demo bench retest fuzz,$(MAKECMDGOALS)),)

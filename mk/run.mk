@@ -10,6 +10,7 @@
 # Files of a board <b> under $(RD)/<b>/:
 #   board.id              firmware identity (rewritten by testrun.sh only when it changes)
 #   target.json           what the board supports (mp-runtest --probe), remade when board.id changes
+#   timeline.jsonl        when this run brought the board up, probed it, recovered it (scripts/timeline.sh)
 #   tests.mk              the board's tests after the skip rules, remade when target.json or the
 #                         candidate tests change
 #   <test>.json           the result of a test (any verdict); VIA_MPY/<test>.json, NATIVE/<test>.json and
@@ -51,7 +52,8 @@ all: $(BOARDS:%=board-%) $(PAIRS:%=pair-%)
 # again after the board's recover command, up to 3 times
 $(BOARDS:%=$(RD)/%/target.json): $(RD)/%/target.json: $(RD)/%/board.id
 	$(Q)for a in 1 2 3; do \
-		$(BIN)/mp-runtest --port-file '$(RD)/$*/port' --board '$*' --tests-dir '$(TD)' --probe --result '$@' -q && exit 0; \
+		sh $(TOP)/scripts/timeline.sh '$(RD)/$*/timeline.jsonl' probe \
+			$(BIN)/mp-runtest --port-file '$(RD)/$*/port' --board '$*' --tests-dir '$(TD)' --probe --result '$@' -q && exit 0; \
 		[ $$a = 3 ] || { echo "$*: the probe failed: bringing the board back, try $$((a + 1)) of 3" >&2; \
 			p=$$( $(or $(RECOVER_$*),sleep 1) | grep '^/' | tail -n 1 ); \
 			[ -z "$$p" ] || printf '%s\n' "$$p" >'$(RD)/$*/port'; }; \

@@ -59,6 +59,20 @@ retest:
 report:
 	$(Q)sh scripts/report.sh 'results/$(RUN)'
 
+# the regression view of results/RUN against an older run: BASE is its folder or its name under results/
+BASE ?=
+.PHONY: compare
+compare:
+	$(Q)base='$(BASE)'; \
+	if [ -z "$$base" ]; then \
+		echo "compare: give BASE=<folder of the older run, or its name under results/>" >&2; exit 2; \
+	fi; \
+	[ -d "$$base" ] || [ ! -d "results/$$base" ] || base="results/$$base"; \
+	if [ ! -d "$$base" ]; then \
+		echo "compare: BASE='$$base' is neither a folder nor a run under results/" >&2; exit 2; \
+	fi; \
+	sh scripts/compare.sh "$$base" 'results/$(RUN)'
+
 # the corpus on 3 virtual boards; some corpus tests fail on purpose (tests/corpus/manifest.tsv says
 # which), so failed tests (status 1) are not an error here: only a run that could not test is
 demo: setup-quiet tools

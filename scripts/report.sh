@@ -1,7 +1,7 @@
 #!/bin/sh
 # report: sum up a run from its result files alone (re-runnable): per board <board>/_results.json in the
-# format of MicroPython's run-tests.py, RUN_DIR/summary.json, RUN_DIR/junit.xml, and on stdout a summary
-# in the style of run-tests.py.
+# format of MicroPython's run-tests.py, RUN_DIR/summary.json, junit.xml, boards.jsonl, summary.md,
+# report.html, and on stdout a summary in the style of run-tests.py.
 #
 # usage: scripts/report.sh RUN_DIR
 #
@@ -27,6 +27,12 @@ Build from the result files of RUN_DIR (RUN_DIR/<board>/<test>.json and <board>/
   summary.json            {"boards": {label: {passed, failed, skipped, timeout, error, total, ...}},
                           "totals": {...}}
   junit.xml               one <testsuite> per board, one <testcase> per test
+  summary.md              the run in GitHub-flavoured Markdown (scripts/report-md.sh)
+  report.html             a page for a browser: board x folder matrix, failures, timeline
+                          (scripts/report-html.sh)
+  boards.jsonl            one line per board: {board, args (target.json), summary (the counts), tests:
+                          [{test, verdict, reason, duration_ms, started_ms, attempts, testcases, and for
+                          failures diff and output}], failed_tests, flaky_tests, ...}
 and print a summary per board on stdout.
 
 Exit status: 0 no test failed, 1 a test failed (fail, timeout or error), 2 usage or nothing to report,
@@ -34,30 +40,10 @@ Exit status: 0 no test failed, 1 a test failed (fail, timeout or error), 2 usage
 EOF
 }
 
-die() { # CODE MESSAGE
-	code=$1
-	shift
-	printf '%s: %s\n' "$prog" "$*" >&2
-	exit "$code"
-}
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-case ${1:-} in
--h | --help)
-	usage
-	exit 0
-	;;
--?*)
-	echo "usage: report.sh RUN_DIR" >&2
-	die 2 "unknown option '$1'"
-	;;
-esac
-if [ $# -ne 1 ]; then
-	echo "usage: report.sh RUN_DIR" >&2
-	exit 2
-fi
-run=${1%/}
-[ -n "$run" ] || run=/
-[ -d "$run" ] || die 2 "'$1' is not a folder: give the folder of a run (RUN_DIR/<board>/<test>.json)"
+run_dir_arg "$@"
 command -v jq >/dev/null 2>&1 || die 4 "jq not found: install it (scripts/setup.sh)"
 
 tmp=$(mktemp -d) || die 4 "cannot create a temporary folder"
@@ -89,7 +75,9 @@ else
 	   reason: (if $v == null then "unknown verdict \($r.verdict | tojson)"
 		    else ($r.reason | if type == "string" then . else "" end) end),
 	   duration_ms: ($r.duration_ms | if type == "number" and . >= 0 then floor else 0 end),
-	   testcases: ($r.testcases | if type == "number" and . >= 0 then floor else 0 end)}
+	   testcases: ($r.testcases | if type == "number" and . >= 0 then floor else 0 end),
+	   started_ms: ($r.started_ms | if type == "number" and . >= 0 then floor else null end),
+	   attempts: ($r.attempts | if type == "number" and . >= 1 then floor else 1 end)}
 	| if .verdict == "fail" or .verdict == "timeout" or .verdict == "error" or .verdict == "flaky" then
 		. + {diff: ($r.diff | if type == "string" then . else "" end),
 		     output: ($r.output | if type == "string" then . else "" end)}
@@ -337,7 +325,8 @@ done
 # nothing changed since the last report (every board from its cache, the run's files newer than the
 # caches, the same boards): summary.json and junit.xml stand as they are
 fresh=yes
-[ -f "$run/summary.json" ] && [ -f "$run/junit.xml" ] && [ -f "$run/.report-boards" ] || fresh=no
+[ -f "$run/summary.json" ] && [ -f "$run/junit.xml" ] && [ -f "$run/boards.jsonl" ] && [ -f "$run/.report-boards" ] ||
+	fresh=no
 i=0
 while [ $fresh = yes ] && [ $i -lt $n ]; do
 	i=$((i + 1))
@@ -351,10 +340,20 @@ if [ $fresh = no ]; then
 	jq -rs "$JUNIT" "$tmp/records" >"$tmp/junit.xml"
 	publish "$tmp/summary.json" "$run/summary.json"
 	publish "$tmp/junit.xml" "$run/junit.xml"
+	publish "$tmp/records" "$run/boards.jsonl"
 	publish "$tmp/boards" "$run/.report-boards"
+fi
+# the pages for people, from boards.jsonl: summary.md (GitHub) and report.html (a browser)
+here=$(dirname "$0")
+pages=0
+if [ $fresh = no ] || [ ! -f "$run/summary.md" ] || [ ! -f "$run/report.html" ] ||
+	[ -n "$(find "$run" -mindepth 2 -maxdepth 2 -name timeline.jsonl -newer "$run/report.html" -print -quit)" ]; then
+	sh "$here/report-md.sh" "$run" || pages=$?
+	sh "$here/report-html.sh" "$run" || pages=$?
 fi
 jq -rs "$TEXT" "$tmp/records" >"$tmp/text"
 cat "$tmp/text"
+[ "$pages" = 0 ] || die 4 "summary.md or report.html could not be made (see above)"
 
 # exit 1 if the total line counts a failed test
 failed=$(sed -n 's/^total: [0-9]* passed, \([0-9]*\) failed.*/\1/p' "$tmp/text")

@@ -43,12 +43,8 @@ Exit status: 0 ok, 2 usage or a selection that matches nothing, 4 local trouble.
 EOF
 }
 
-die() { # CODE MESSAGE
-	code=$1
-	shift
-	printf '%s: %s\n' "$prog" "$*" >&2
-	exit "$code"
-}
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
 
 command -v jq >/dev/null 2>&1 || die 4 "jq not found: install it (scripts/setup.sh)"
 

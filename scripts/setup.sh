@@ -1,15 +1,34 @@
 #!/bin/sh
 # Install what testbed-micropython needs to build and test: Debian packages and the npm package of the
 # WebAssembly MicroPython used by virtual boards. Idempotent: does nothing when everything is there.
-# Usage: scripts/setup.sh [--check]   (--check only reports what is missing, exit 1 if anything is)
+# Usage: scripts/setup.sh [--tests] [--check]
+#   --tests  also what only the project's own tests need (a headless browser for the HTML report, yq
+#            for the GitHub workflow)
+#   --check  only report what is missing, exit 1 if anything is
 set -eu
 
 cd "$(dirname "$0")/.."
+tests=0 check=0
+for a in "$@"; do
+	case $a in
+	--tests) tests=1 ;;
+	--check) check=1 ;;
+	-h | --help)
+		sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+		exit 0
+		;;
+	*)
+		echo "setup: unknown option '$a' (usage: setup.sh [--tests] [--check])" >&2
+		exit 2
+		;;
+	esac
+done
 
 # Debian packages: build tools, libraries, glue, CPython for expected output and bubblewrap, the
 # sandbox it runs untrusted tests in, and the second virtual board type (micro:bit firmware under QEMU).
 pkgs="build-essential pkg-config libusb-1.0-0-dev libudev-dev jq parallel umockdev libumockdev-dev
 python3 bubblewrap nodejs npm qemu-system-arm firmware-microbit-micropython clang libclang-rt-14-dev libxml2-utils"
+[ "$tests" = 0 ] || pkgs="$pkgs chromium yq"
 
 missing=""
 for p in $pkgs; do
@@ -30,7 +49,7 @@ if [ ! -f "$lock" ] || [ package-lock.json -nt "$lock" ]; then
 	npm_ok=0
 fi
 
-if [ "${1:-}" = --check ]; then
+if [ "$check" = 1 ]; then
 	[ -z "$missing" ] || echo "setup: missing Debian packages:$missing" >&2
 	[ "$npm_ok" = 1 ] || echo "setup: npm packages not installed: run 'make setup'" >&2
 	[ -z "$missing" ] && [ "$npm_ok" = 1 ]

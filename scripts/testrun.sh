@@ -179,6 +179,17 @@ declare -A tidx=()  # label -> its index in the t_* arrays of a bench's tentacle
 vbench=""
 kwatch=""
 lockfds=() # the descriptors holding this run's locks
+# each board's timeline (results/<run>/<board>/timeline.jsonl, scripts/timeline.sh) begins anew with
+# every run: its first line marks the run's start
+run_start_ms=$(date +%s%3N)
+declare -A tl_begun=()
+tl_begin() { # LABEL
+	[ -z "${tl_begun[$1]:-}" ] || return 0
+	tl_begun[$1]=1
+	mkdir -p "$RD/$1"
+	printf '{"event":"run","start_ms":%s,"end_ms":%s,"status":0}\n' "$run_start_ms" "$run_start_ms" \
+		>"$RD/$1/timeline.jsonl" || echo "$prog: cannot write $RD/$1/timeline.jsonl" >&2
+}
 powered=() # "HUB HW-OPTION" of the DUTs this run switched on
 cleanup() {
 	[ -z "$vbench" ] || VBOARD="$BIN/vboard" sh scripts/vbench.sh stop "$vbench" >/dev/null 2>&1 || true
@@ -229,7 +240,9 @@ prepare_duts() {
 		for i in "${!t_label[@]}"; do
 			key=${t_board[$i]}${t_variant[$i]:+:${t_variant[$i]}}
 			echo "${t_label[$i]}/dut.tty: FORCE"
-			printf '\t@bash %q/scripts/dut-up.sh %q %q %q %q %q %q %q %q %q\n' "$top" "$RD/${t_label[$i]}" \
+			tl_begin "${t_label[$i]}"
+			printf '\t@sh %q/scripts/timeline.sh %q flash bash %q/scripts/dut-up.sh %q %q %q %q %q %q %q %q %q\n' "$top" \
+				"$RD/${t_label[$i]}/timeline.jsonl" "$top" "$RD/${t_label[$i]}" \
 				"${t_label[$i]}" "${t_hub[$i]}" "${t_loc[$i]}" "${t_id[$i]}" "${t_hw[$i]:--}" \
 				"${t_board[$i]}" "${t_variant[$i]:--}" "${fw[$key]:--}"
 		done
@@ -243,9 +256,11 @@ prepare_duts() {
 			tidx[${t_label[$i]}]=$i
 			ports+=("$(cat "$RD/${t_label[$i]}/dut.tty")")
 			# a power cycle of the DUT, printing its (maybe new) tty
-			recover[${t_label[$i]}]=$(printf 'FLASH=skip BIN=%q bash %q/scripts/dut-up.sh %q %q %q %q %q %q %q %q - >\&2 \&\& cat %q' \
+			cmd=$(printf 'FLASH=skip BIN=%q bash %q/scripts/dut-up.sh %q %q %q %q %q %q %q %q - >&2 && cat %q' \
 				"$BIN" "$top" "$RD/${t_label[$i]}" "${t_label[$i]}" "${t_hub[$i]}" "${t_loc[$i]}" "${t_id[$i]}" \
 				"${t_hw[$i]:--}" "${t_board[$i]}" "${t_variant[$i]:--}" "$RD/${t_label[$i]}/dut.tty")
+			recover[${t_label[$i]}]=$(printf 'sh %q/scripts/timeline.sh %q recover -c %q' "$top" \
+				"$RD/${t_label[$i]}/timeline.jsonl" "$cmd")
 		else
 			not_ready+=("${t_label[$i]}")
 		fi
@@ -268,7 +283,7 @@ if [ "$TESTBED" = virtual ]; then
 		labels+=("vb$i")
 		bspec[vb$i]=VIRTUAL_${VBOARD_TYPE^^}
 		ports+=("$vbench/vb$i")
-		recover[vb$i]="sh $top/scripts/vbench.sh cycle vb$i $vbench"
+		recover[vb$i]="sh $top/scripts/timeline.sh $RD/vb$i/timeline.jsonl recover sh $top/scripts/vbench.sh cycle vb$i $vbench"
 	done
 elif [ -n "$TESTBED" ]; then
 	# the tentacles of the bench: discovered now (they may have moved), locked by serial; then each DUT
@@ -590,6 +605,7 @@ kmap=()
 for i in "${!labels[@]}"; do
 	l=${labels[$i]}
 	mkdir -p "$RD/$l"
+	tl_begin "$l"
 	printf '%s\n' "${ports[$i]}" >"$RD/$l/port.tmp" && mv "$RD/$l/port.tmp" "$RD/$l/port"
 	rm -f "$RD/$l/infra.state"
 	[ -z "${tidx[$l]:-}" ] || kmap+=("${t_loc[${tidx[$l]}]}=$l")

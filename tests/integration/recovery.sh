@@ -124,7 +124,9 @@ export MICROPY_TEST_TIMEOUT=3
 ) &
 killer=$!
 st=0
-timeout 600 make -s -j2 test TESTBED=virtual VBOARDS=2 RUN="$RUN" >"$tmp/o" 2>"$tmp/e" || st=$?
+# the corpus's basics folder: 37 tests a board, enough to die in the middle of
+PT=basics/
+timeout 600 make -s -j2 test TESTBED=virtual VBOARDS=2 RUN="$RUN" TESTS="$PT" >"$tmp/o" 2>"$tmp/e" || st=$?
 wait "$killer"
 if [ -f "$tmp/killed" ]; then ok "vb1's board process was killed mid-run"; else notok "the board process was not killed"; fi
 has_text "the run says vb1 is out" "$tmp/e" "testrun: vb1 was taken out of the run after 3 infrastructure errors in a row"
@@ -149,7 +151,7 @@ COUNT=x timeout 60 make -s test TESTBED=virtual VBOARDS=1 RUN="$RUN-c" >"$tmp/o"
 has_text "COUNT=x: a clear error" "$tmp/e" "testrun: COUNT='x' must be a number of runs, 1 or more"
 
 # ---- a run killed with SIGKILL: nothing left behind, the next run goes on ----
-setsid bash -c 'exec make -s -j2 test TESTBED=virtual VBOARDS=2 RUN='"$RUN-k"' >'"$tmp/k.o"' 2>'"$tmp/k.e" &
+setsid bash -c 'exec make -s -j2 test TESTBED=virtual VBOARDS=2 RUN='"$RUN-k"' TESTS='"$PT"' >'"$tmp/k.o"' 2>'"$tmp/k.e" &
 for _ in $(seq 1 600); do
 	n=$(find "results/$RUN-k" -name '*.py.json' 2>/dev/null | wc -l)
 	[ "$n" -lt 20 ] || break
@@ -162,7 +164,7 @@ if [ -n "$pgid" ]; then
 	ok "the run killed mid-way (SIGKILL to its process group, $n results)"
 else notok "the run to kill was not found"; fi
 # the watchdog polls once a second, then stops the boards (SIGTERM, SIGKILL after 3 s)
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
 	left=$(pgrep -f "results/$RUN-k/vbench" || true)
 	[ -n "$left" ] || break
 	sleep 0.1
@@ -171,7 +173,7 @@ expect "no virtual board left running" "$left" ""
 bad=$(find "results/$RUN-k" -name '*.py.json' -exec sh -c 'for f; do jq -e .verdict "$f" >/dev/null 2>&1 || echo "$f"; done' sh {} +)
 expect "every result file there is whole" "$bad" ""
 st=0
-timeout 600 make -s -j2 test TESTBED=virtual VBOARDS=2 RUN="$RUN-k" >"$tmp/o" 2>"$tmp/e" || st=$?
+timeout 600 make -s -j2 test TESTBED=virtual VBOARDS=2 RUN="$RUN-k" TESTS="$PT" >"$tmp/o" 2>"$tmp/e" || st=$?
 has "the next run is not blocked by a lock" "$tmp/o" "^total: "
 if find "results/$RUN-k" -name '*.tmp*' | grep -q .; then notok "temporary files left: $(find "results/$RUN-k" -name '*.tmp*' | head -n 3)"
 else ok "no half-written file left after the next run"; fi

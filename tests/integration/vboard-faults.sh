@@ -268,6 +268,21 @@ if fb refuse --faults refuse:1 --fault-limit 1 --fault-seed 1; then
 	runtest refuse "mp-runtest passes a test afterwards"
 	stop refuse
 fi
+# a power cycle ends a refusal at once (what a bench's recovery does)
+if fb refuse2 --faults refuse:1 --fault-limit 1 --fault-seed 1; then
+	boot_raw
+	cl -t 1500 -e '\x04>' "$link" "$PROG"
+	logged refuse2 refuse 1
+	kill -USR1 "$pid"
+	cl -t 15000 -e '>>> ' "$link"
+	cl -t 1500 -e 'exit\r\n>' "$link" '\r\x03\x03\x01'
+	if [ "$crc" = 0 ]; then
+		ok "refuse: after a power cycle the raw REPL is entered at once"
+	else
+		notok "refuse: after a power cycle the raw REPL is entered at once: status $crc: $got"
+	fi
+	stop refuse2
+fi
 
 # ---- the same seed, the same faults ----
 # 15 programs on each board, one after the other; the lines without t_ms must match

@@ -32,7 +32,8 @@
  *               SLOW_MIN_MS..SLOW_MAX_MS.
  *   refuse      for REFUSE_MIN_MS..REFUSE_MAX_MS from the program start, every host Ctrl-A (0x01) is
  *               dropped, except the one of the raw-paste request "\x05A\x01": the board will not enter
- *               the raw REPL.
+ *               the raw REPL, until that time is over or the board process starts again (a firmware
+ *               in a bad state: a power cycle ends it).
  * Durations and sizes are drawn from the same PRNG; the log gives them.
  *
  * The log (--fault-log FILE): one JSON line per injected fault, appended with one write(2) when the
@@ -286,6 +287,7 @@ void vb_fault_board_started(struct vb_fault *f)
 	if (!f->cfg.on)
 		return;
 	f->hung = false;
+	f->refuse_until = 0;
 	f->pending = -1;
 	f->raw = false;
 	f->line = false;

@@ -182,7 +182,8 @@ void vb_fault_host_read(struct vb_fault *f, struct vb_relay *r, size_t start, ui
 enum vb_fault_action vb_fault_board_read(struct vb_fault *f, struct vb_relay *r, size_t start, uint64_t now);
 /* timers: end of slow / refuse, replug, a pending fault's deadline; *wake lowered to the next one */
 enum vb_fault_action vb_fault_tick(struct vb_fault *f, struct vb_relay *r, uint64_t now, uint64_t *wake);
-/* a new board process started (power cycle, restart, replug): a hang is over, nothing pending */
+/* a new board process started (power cycle, restart, replug): a hang or a refusal is over, nothing
+ * pending */
 void vb_fault_board_started(struct vb_fault *f);
 
 /* pidfile.c */
