@@ -59,7 +59,7 @@ help:
 	@echo '                        run the tests (MPY_DIR=checkout, TESTS="basics/ extmod/json*.py", RUN=name);'
 	@echo '                        a second run redoes only what failed or changed'
 	@echo '  make retest ...       forget the results of the selection (TESTS) and test again'
-	@echo '  make report [RUN=]    make the reports again from results/RUN'
+	@echo '  make report [RUN=]    the reports again from results/RUN: summary.json, junit.xml, summary.md, report.html'
 	@echo '  make fanout BENCHES=file [RUN=] ...  make test on every bench of the file at once over ssh, results merged'
 	@echo '  make compare BASE=... [RUN=]  what changed since an older run (BASE: its folder or name)'
 	@echo '  make mpy-cross MPY_DIR=...  build the checkout'"'"'s mpy-cross (make test does it for VIA_MPY, NATIVE)'

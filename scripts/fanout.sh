@@ -224,7 +224,7 @@ make_error() {
 		l = substr($0, length(b) + 2)
 		if (l !~ /\*\*\* \[[^]]*\] Error [0-9]+$/) next
 		t = l
-		sub(/^[^[]*\[/, "", t)
+		sub(/^.*\*\*\* \[/, "", t) # (a make below another says make[N]: *** [...])
 		sub(/\].*$/, "", t)
 		if (t == "test" || t ~ /: test$/) { n = l; sub(/.* Error /, "", n) }
 	} END { print n }' "$work/run.err"

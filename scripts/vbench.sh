@@ -132,11 +132,15 @@ cmd_cycle() {
 	name=$1 dir=${2:-results/vbench}
 	case $name in vb[0-9]*) ;; *) echo "$prog: no board '$name' (vb0, vb1, ...)" >&2; exit 2 ;; esac
 	alive "$dir/$name.pid" || { echo "$prog: $dir/$name is not running" >&2; exit 1; }
+	# done when vboard has said so in its log: the signal is taken asynchronously, and what a client
+	# sends before the new board process starts is dropped with the old one
+	n0=$(grep -c '^vboard: power cycle$' "$dir/$name.log" 2>/dev/null || true)
 	kill -USR1 "$pid"
 	t0=$(now_ms)
-	while [ ! -e "$dir/$name" ]; do
+	while [ ! -e "$dir/$name" ] ||
+		[ "$(grep -c '^vboard: power cycle$' "$dir/$name.log" 2>/dev/null || true)" -le "${n0:-0}" ]; do
 		if [ $(($(now_ms) - t0)) -ge $((timeout * 1000)) ]; then
-			echo "$prog: $dir/$name did not come back within $timeout s" >&2
+			echo "$prog: $dir/$name did not come back within $timeout s (see $dir/$name.log)" >&2
 			exit 1
 		fi
 		sleep 0.05

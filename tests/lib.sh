@@ -43,16 +43,19 @@ has_text() { if grep -qF -e "$3" "$2"; then ok "$1"; else notok "$1: '$3' not in
 # expect DESCRIPTION GOT WANT
 expect() { if [ "$2" = "$3" ]; then ok "$1 ($2)"; else notok "$1: got $2, expected $3"; fi; }
 
-# start_vboard TYPE LINK: a virtual board behind LINK, stopped at exit; its pid in $vb_pid
+# start_vboard TYPE LINK [VBOARD-OPTION...]: a virtual board behind LINK, stopped at exit; its pid in
+# $vb_pid
 start_vboard() {
-	"$BIN/vboard" --type "$1" --link "$2" >"$2.ready" 2>"$2.log" &
+	sv_type=$1 sv_link=$2
+	shift 2
+	"$BIN/vboard" --type "$sv_type" --link "$sv_link" "$@" >"$sv_link.ready" 2>"$sv_link.log" &
 	vb_pid=$!
 	tb_pids="$tb_pids $vb_pid"
 	i=0
-	while ! grep -q ready "$2.ready" 2>/dev/null; do
+	while ! grep -q ready "$sv_link.ready" 2>/dev/null; do
 		i=$((i + 1))
 		if [ $i -gt 200 ] || ! kill -0 "$vb_pid" 2>/dev/null; then
-			cat "$2.log" >&2 || true
+			cat "$sv_link.log" >&2 || true
 			return 1
 		fi
 		sleep 0.1
@@ -119,4 +122,24 @@ require_tools() {
 			exit 1
 		fi
 	done
+}
+
+# vt_inventory FILE NAME BOARD...: the inventory of a virtual tentacle bench (tests/mock/vtentacles.c):
+# tentacle k (1, 2, ...) has serial e46340474b4c273k and board BOARD, hardware v0.3 ("virtual" for a
+# VIRTUAL_* board); one entry a line from line 5 on, as a person would write it
+vt_inventory() {
+	f=$1 n=$2
+	shift 2
+	{
+		printf '{\n  "name": "%s",\n  "reference_board": "RPI_PICO",\n  "tentacles": {\n' "$n"
+		k=0
+		for b in "$@"; do
+			k=$((k + 1))
+			hw=v0.3
+			case $b in VIRTUAL_*) hw=virtual ;; esac
+			[ $k = 1 ] || printf ',\n'
+			printf '    "e46340474b4c273%d": {"board": "%s", "hw_version": "%s"}' "$k" "$b" "$hw"
+		done
+		printf '\n  }\n}\n'
+	} >"$f"
 }

@@ -5,17 +5,14 @@
  *     flash needs, 1..32 pulses of 1..60000 ms, times within their bounds;
  *   - its flasher argv is NULL-terminated, starts with the program, ends with the firmware, and
  *     argv_text quotes it so that splitting the text like a shell gives the argv back. */
+#include "fuzz_file.h"
 #include "jsonval.h"
 #include "mp-flash.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-static int fd = -1;
-static char path[64];
 
 /* split TEXT as a POSIX shell would split words made of '...' and \' only */
 static char **shell_split(const char *text, size_t *count)
@@ -116,14 +113,7 @@ static void check_spec(const struct board_spec *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (fd < 0) {
-		fd = memfd_create("fuzz_flashspec", MFD_CLOEXEC);
-		if (fd < 0)
-			abort();
-		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	}
-	if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
-		abort();
+	const char *path = fuzz_input_path("fuzz_flashspec", data, size);
 	struct jv root;
 	size_t line, col;
 	int json_ok = jv_parse((const char *)data, size, &root, &line, &col) == 0;

@@ -2,6 +2,7 @@
  * Properties: text that is no JSON is refused; an accepted inventory is a JSON object of objects
  * with one entry per member, in order, its board the member's "board" string; every serial is found
  * again (the first entry equal without case), and a serial equal to none is not found. */
+#include "fuzz_file.h"
 #include "jsonval.h"
 #include "tentacle-find.h"
 
@@ -9,11 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-static int fd = -1;
-static char path[64];
 
 static long first_equal(const struct inventory *inv, const char *serial)
 {
@@ -51,14 +48,7 @@ static void check(const struct inventory *inv, const struct jv *root)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (fd < 0) {
-		fd = memfd_create("fuzz_inventory", MFD_CLOEXEC);
-		if (fd < 0)
-			abort();
-		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	}
-	if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
-		abort();
+	const char *path = fuzz_input_path("fuzz_inventory", data, size);
 	struct jv root;
 	size_t line, col;
 	int json_ok = jv_parse((const char *)data, size, &root, &line, &col) == 0;

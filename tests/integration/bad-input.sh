@@ -141,16 +141,7 @@ tool r1flash "$BIN/mp-flash" --tentacle 2731 --board NOSUCH "$tmp/none.uf2"
 expect "row 1: mp-flash --board NOSUCH: exit 2 (usage)" "$st" 2
 one_line "row 1: mp-flash --board NOSUCH: one line naming the board" "$tmp/r1flash.err" "mp-flash: unknown board 'NOSUCH': no "
 
-cat >"$tmp/testbeds/vtgood.json" <<'INV'
-{
-  "name": "vtgood",
-  "reference_board": "RPI_PICO",
-  "tentacles": {
-    "e46340474b4c2731": {"board": "RPI_PICO", "hw_version": "v0.3"},
-    "e46340474b4c2732": {"board": "RPI_PICO", "hw_version": "v0.3"}
-  }
-}
-INV
+vt_inventory "$tmp/testbeds/vtgood.json" vtgood RPI_PICO RPI_PICO
 bench r1board TESTBED=vtgood BOARD=NOSUCH RUN="$RUN-r1a" TESTS=basics/arith_int.py
 make_status "row 1: BOARD=NOSUCH on a bench: a configuration error (status 2)" 2 r1board
 one_line "row 1: BOARD=NOSUCH on a bench: one line naming the unknown board" "$tmp/r1board.err" "unknown board 'NOSUCH'"
@@ -256,16 +247,7 @@ expect "row 3: no DUT was switched" "$(grep -c ' on ' "$tmp/r3run.vtlog" || true
 harmless "row 3" "results/$RUN-r3"
 
 # ---- row 4: missing or empty firmware ----
-cat >"$tmp/testbeds/vtfw.json" <<'INV'
-{
-  "name": "vtfw",
-  "reference_board": "RPI_PICO",
-  "tentacles": {
-    "e46340474b4c2731": {"board": "RPI_PICO", "hw_version": "v0.3"},
-    "e46340474b4c2732": {"board": "VIRTUAL_WASM", "hw_version": "virtual"}
-  }
-}
-INV
+vt_inventory "$tmp/testbeds/vtfw.json" vtfw RPI_PICO VIRTUAL_WASM
 fwd=$tmp/firmware/RPI_PICO
 mkdir -p "$fwd"
 for c in missing empty empty-id; do

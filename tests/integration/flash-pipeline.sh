@@ -39,18 +39,7 @@ install_fw RPI_PICO B uf2
 install_fw ESP32_GENERIC B bin
 
 mkdir "$tmp/testbeds"
-cat >"$tmp/testbeds/vtbench.json" <<'INV'
-{
-  "name": "vtbench",
-  "reference_board": "RPI_PICO",
-  "tentacles": {
-    "e46340474b4c2731": {"board": "RPI_PICO", "hw_version": "v0.3"},
-    "e46340474b4c2732": {"board": "RPI_PICO", "hw_version": "v0.3"},
-    "e46340474b4c2733": {"board": "RPI_PICO", "hw_version": "v0.3"},
-    "e46340474b4c2734": {"board": "ESP32_DEVKIT", "hw_version": "v0.3"}
-  }
-}
-INV
+vt_inventory "$tmp/testbeds/vtbench.json" vtbench RPI_PICO RPI_PICO RPI_PICO ESP32_DEVKIT
 state=$tmp/state
 mkdir -p "$state" "$tmp/run"
 # what the DUTs run at the start: tentacle 1 already the wanted firmware, the others an older one

@@ -51,6 +51,21 @@ has_text "... with its status" "$tmp/e" "b: the board did not come back: exit st
 check "--port and --port-file together: usage" 2 "$RT" --port "$tmp/b" --port-file "$tmp/port" "$T/basics/arith_int.py"
 check "--count 0: usage" 2 "$RT" --port "$tmp/b" --count 0 "$T/basics/arith_int.py"
 
+# ---- a virtual bench's recover command: the board is power-cycled when it returns ----
+VBOARD="$BIN/vboard" sh scripts/vbench.sh start 1 wasm "$tmp/vb" >/dev/null 2>"$tmp/vb.err" ||
+	notok "vbench.sh start: $(head -c 300 "$tmp/vb.err")"
+good=0
+for k in 1 2 3; do
+	# what the client sends right after the command returned reaches the new board
+	if p=$(sh scripts/vbench.sh cycle vb0 "$tmp/vb") && [ "$(grep -c '^vboard: power cycle$' "$tmp/vb/vb0.log")" = "$k" ] &&
+		"$RT" --port "$p" --enter-timeout 3 --tests-dir "$T" --result "$tmp/c.json" "$T/basics/arith_int.py" >/dev/null 2>&1 &&
+		[ "$(jq -r '.attempts // 1' "$tmp/c.json")" = 1 ]; then
+		good=$((good + 1))
+	fi
+done
+expect "vbench.sh cycle returns once the board is cycled: a test passes at once after each of 3" "$good" 3
+sh scripts/vbench.sh stop "$tmp/vb" >/dev/null 2>&1 || true
+
 # ---- repetitions and known-flaky tests ----
 mkdir -p "$tmp/t/misc"
 # fails on its first run on a board, passes afterwards: a counter in the board's filesystem

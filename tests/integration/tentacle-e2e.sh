@@ -28,16 +28,7 @@ if ! make -s tools >"$tmp/make" 2>&1; then
 fi
 
 mkdir "$tmp/testbeds"
-cat >"$tmp/testbeds/vtbench.json" <<'INV'
-{
-  "name": "vtbench",
-  "reference_board": "RPI_PICO",
-  "tentacles": {
-    "e46340474b4c2731": {"board": "RPI_PICO", "hw_version": "v0.3"},
-    "e46340474b4c2732": {"board": "RPI_PICO", "hw_version": "v0.3"}
-  }
-}
-INV
+vt_inventory "$tmp/testbeds/vtbench.json" vtbench RPI_PICO RPI_PICO
 
 # ---- configuration errors (no bench needed) ----
 st=0

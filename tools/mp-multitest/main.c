@@ -2,6 +2,7 @@
  * boards at once, with the protocol of MicroPython's tests/run-multitests.py, and judge it. */
 #include "exitcodes.h"
 #include "expected.h"
+#include "failfiles.h"
 #include "fileio.h"
 #include "json.h"
 #include "multitest.h"
@@ -88,44 +89,6 @@ static int split_list(const char *text, char **store, const char **items, int ma
 		items[n++] = t;
 	}
 	return n;
-}
-
-static char *result_base(const char *name)
-{
-	char *b = tb_xstrdup(name);
-	for (char *p = b; *p; p++)
-		if (*p == '/')
-			*p = '_';
-	return b;
-}
-
-static int write_failure_files(const char *out_dir, const char *name, const struct buf *exp, int have_exp,
-			       const struct buf *out, int failed)
-{
-	char *base = result_base(name);
-	char *pe = tb_xasprintf("%s/%s.exp", out_dir, base);
-	char *po = tb_xasprintf("%s/%s.out", out_dir, base);
-	int rc = 0;
-	if (!failed || !have_exp) {
-		if (unlink(pe) != 0 && errno != ENOENT)
-			rc = -1;
-	}
-	if (!failed) {
-		if (unlink(po) != 0 && errno != ENOENT)
-			rc = -1;
-	} else if (file_mkdirs_for(pe) != 0) {
-		rc = -1;
-	} else {
-		if (have_exp)
-			rc |= file_write_atomic(pe, exp->data, exp->len);
-		rc |= file_write_atomic(po, out->data, out->len);
-	}
-	if (rc)
-		tb_warn("cannot update the failure files in '%s'", out_dir);
-	free(base);
-	free(pe);
-	free(po);
-	return rc;
 }
 
 static char *dir_of(const char *path)
@@ -414,7 +377,7 @@ int main(int argc, char **argv)
 		reason = "an instance printed SKIP";
 
 	rc = TB_EXIT_LOCAL;
-	if (out_dir && write_failure_files(out_dir, name, &expn, have_exp, &out, failed) != 0)
+	if (out_dir && failfiles_update(out_dir, name, &expn, have_exp, &out, failed) != 0)
 		goto out;
 
 	buf_addc(&json_b, '{');

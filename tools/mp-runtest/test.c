@@ -3,6 +3,7 @@
  * is taken out of the run), the verdict, the known-flaky list, the result file and the console line. */
 #include "exitcodes.h"
 #include "expected.h"
+#include "failfiles.h"
 #include "fileio.h"
 #include "json.h"
 #include "regexexp.h"
@@ -22,16 +23,6 @@
 #define INFRA_RETRIES 2 /* a test that met one is run again up to this many times */
 #define KERNEL_LOG_MAX 8192
 
-/* run-tests.py's base name for .out/.exp files */
-static char *result_base(const char *name)
-{
-	char *b = tb_xstrdup(name);
-	for (char *p = b; *p; p++)
-		if (*p == '/')
-			*p = '_';
-	return b;
-}
-
 /* the script sent to the board: START TEST first, on the first line when the file starts with '#'
  * so that line numbers in tracebacks stay right */
 static void build_script(const struct buf *test, struct buf *script)
@@ -40,31 +31,6 @@ static void build_script(const struct buf *test, struct buf *script)
 	if (test->len == 0 || test->data[0] != '#')
 		buf_addc(script, '\n');
 	buf_add(script, test->data, test->len);
-}
-
-static int write_failure_files(const char *out_dir, const char *name, const struct buf *exp, int have_exp,
-			       const struct buf *out, int failed)
-{
-	char *base = result_base(name);
-	char *pe = tb_xasprintf("%s/%s.exp", out_dir, base);
-	char *po = tb_xasprintf("%s/%s.out", out_dir, base);
-	int rc = 0;
-	if (!failed) {
-		unlink(pe);
-		unlink(po);
-	} else if (file_mkdirs_for(pe) != 0) {
-		rc = -1;
-	} else {
-		if (have_exp)
-			rc |= file_write_atomic(pe, exp->data, exp->len);
-		else
-			unlink(pe);
-		rc |= file_write_atomic(po, out->data, out->len);
-	}
-	free(base);
-	free(pe);
-	free(po);
-	return rc;
 }
 
 static long file_size(const char *path)
@@ -353,7 +319,7 @@ int run_test(struct options *o, char **port, const char *test_path, const char *
 	}
 	if (failed && j.have_exp)
 		verdict_diff(j.exp.data, j.exp.len, j.cl.output.data, j.cl.output.len, 20, &diff);
-	if (o->out_dir && write_failure_files(o->out_dir, name, &j.exp, j.have_exp, &j.cl.output, failed) != 0)
+	if (o->out_dir && failfiles_update(o->out_dir, name, &j.exp, j.have_exp, &j.cl.output, failed) != 0)
 		goto out;
 
 	buf_addc(&json, '{');

@@ -78,10 +78,12 @@ static void start_board(struct vb_state *s)
 
 static void power_cycle(struct vb_state *s)
 {
-	vb_info("power cycle");
 	vb_child_kill(&s->child);
 	s->backoff_ns = 0;
 	start_board(s);
+	/* said once done: scripts/vbench.sh cycle waits for this line, after which host input goes to the
+	 * new board process */
+	vb_info("power cycle");
 }
 
 /* fault "disconnect": the board loses power, the pty and its link go away */
