@@ -80,6 +80,14 @@ int file_write_atomic(const char *path, const void *data, size_t n)
 		p += w;
 		n -= (size_t)w;
 	}
+	/* the data on the disk before the name: after a power loss PATH is the old file or the new one,
+	 * whole */
+	if (fdatasync(fd) != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		goto fail_unlink;
+	}
 	if (close(fd) != 0)
 		goto fail_unlink;
 	if (rename(tmp, path) != 0)

@@ -1,5 +1,5 @@
-/* Reading whole files and writing files atomically (temporary file + rename), so that an interrupted
- * run never leaves a partial result behind. */
+/* Reading whole files and writing files atomically (temporary file, its data synced, then renamed), so
+ * that an interrupted run, or a machine that loses power, never leaves a partial result behind. */
 #ifndef TB_FILEIO_H
 #define TB_FILEIO_H
 
