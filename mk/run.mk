@@ -4,7 +4,7 @@
 # none of its own, e.g. a run of multi-board tests only), MPY_CROSS (the compiler of VIA_MPY and NATIVE)
 # and MPY_CROSS_DEP (its file, when a rebuilt one should rerun their tests), NATMOD_DIR (MicroPython's
 # examples/natmod), and for the multi-board tests PAIRS ("A+B": A plays instance0, B instance1),
-# PAIR_PORTS_<pair>, PAIR_SRC_<pair> (where its tests are, see scripts/gen-pair-mk.sh), MTD (the folder
+# PAIR_SRC_<pair> (where its tests are, see scripts/gen-pair-mk.sh), MTD (the folder
 # of group MULTI).
 #
 # Files of a board <b> under $(RD)/<b>/:
@@ -48,6 +48,10 @@ SINGLE := $(foreach b,$(BOARDS),$(if $(strip $(SELECTION_$(b))),$(b)))
 .PHONY: all $(BOARDS:%=board-%) $(PAIRS:%=pair-%)
 all: $(BOARDS:%=board-%) $(PAIRS:%=pair-%)
 
+# shell: bring board $(1) back with its recover command (none: wait a second); its port file gets the
+# port the command printed last (a power-cycled DUT may come back on another tty)
+RECOVER_BOARD = p=$$( $(or $(RECOVER_$(1)),sleep 1) | grep '^/' | tail -n 1 ); [ -z "$$p" ] || printf '%s\n' "$$p" >'$(RD)/$(1)/port'
+
 # the firmware's answers to the feature checks; a probe that fails (the board hung, went away) is tried
 # again after the board's recover command, up to 3 times
 $(BOARDS:%=$(RD)/%/target.json): $(RD)/%/target.json: $(RD)/%/board.id
@@ -55,8 +59,7 @@ $(BOARDS:%=$(RD)/%/target.json): $(RD)/%/target.json: $(RD)/%/board.id
 		sh $(TOP)/scripts/timeline.sh '$(RD)/$*/timeline.jsonl' probe \
 			$(BIN)/mp-runtest --port-file '$(RD)/$*/port' --board '$*' --tests-dir '$(TD)' --probe --result '$@' -q && exit 0; \
 		[ $$a = 3 ] || { echo "$*: the probe failed: bringing the board back, try $$((a + 1)) of 3" >&2; \
-			p=$$( $(or $(RECOVER_$*),sleep 1) | grep '^/' | tail -n 1 ); \
-			[ -z "$$p" ] || printf '%s\n' "$$p" >'$(RD)/$*/port'; }; \
+			$(call RECOVER_BOARD,$*); }; \
 	done; exit 3
 
 # the board's list of tests, after the skip rules
@@ -156,11 +159,19 @@ endef
 
 # one multi-board test on a pair: $(1) the pair, $(2) the test, $(3) its number, $(4) the pair's count,
 # $(5) the variable of the folder its name is relative to (MTD or TD).
-# Both boards' ports are locked for the test; a board busy with another test of the run is waited for.
+# Both boards' ports (their port files: a recovered board may be elsewhere) are locked for the test; a
+# board busy with another test of the run is waited for. When a board needs attention (exit 3: gone,
+# no raw REPL, hung) both boards are brought back and the test runs once more; a second exit 3 leaves
+# its result (verdict error) and the pair goes on with its next test.
 define MULTITEST
-$(Q)$(BIN)/mp-multitest $(foreach p,$(PAIR_PORTS_$(1)),--port '$(p)') --boards '$(subst +,$(comma),$(1))' \
+$(Q)for a in 1 2; do \
+	st=0; $(BIN)/mp-multitest $(foreach b,$(subst +, ,$(1)),--port "$$(cat '$(RD)/$(b)/port')") --boards '$(subst +,$(comma),$(1))' \
 	--port-wait 3600 --idle-timeout $(MULTI_IDLE_TIMEOUT) --name '$(2)' --result '$(RD)/$(1)/$(2).json' --out-dir '$(RD)/$(1)/failed' --ok '$@' \
-	--tag '[$(1) $(3)/$(4)]' '$($(5))/$(2)' || [ $$? = 1 ]
+	--tag '[$(1) $(3)/$(4)]' '$($(5))/$(2)' || st=$$?; \
+	[ $$st = 3 ] && [ $$a = 1 ] || break; \
+	echo "$(1): $(2): a board needs attention: bringing both back, the test once more" >&2; \
+	$(foreach b,$(subst +, ,$(1)),$(call RECOVER_BOARD,$(b));) \
+done; [ $$st = 0 ] || [ $$st = 1 ] || [ $$st = 3 ]
 endef
 comma := ,
 

@@ -646,12 +646,6 @@ fi
 	echo "MTD := $MTD"
 	echo "PAIRS := ${pairs[*]}"
 	for p in "${pairs[@]}"; do
-		a=${p%%+*} b=${p#*+}
-		for i in "${!labels[@]}"; do
-			[ "${labels[$i]}" != "$a" ] || pa=${ports[$i]}
-			[ "${labels[$i]}" != "$b" ] || pb=${ports[$i]}
-		done
-		echo "PAIR_PORTS_$p := $pa $pb"
 		echo "PAIR_SRC_$p :=${psrc[$p]}"
 	done
 	echo "include \$(TOP)/mk/run.mk"

@@ -12,7 +12,7 @@ export LC_ALL=C
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
 RUN=multi-pipeline-$$
-tb_extra_cleanup='rm -rf "results/$RUN" "results/$RUN-2" "results/$RUN-g" "results/$RUN-m"'
+tb_extra_cleanup='rm -rf "results/$RUN" "results/$RUN-2" "results/$RUN-g" "results/$RUN-m" "results/$RUN-f"'
 require jq node
 require_vboards
 if ! make -s tools >"$tmp/make" 2>&1; then
@@ -188,4 +188,34 @@ for p in vb1+vb0 vb0+vb1; do
 done
 expect "MULTI and MULTIBLUETOOTH in one run: both groups' tests on both pairs" "$v" " pass,pass pass,pass"
 has_text "... counted together" "$tmp/o" "vb1+vb0: 10 tests performed"
+
+# ---- a board that needs attention in a pair's test: both brought back, the test once more ----
+# each board refuses the raw REPL for a few seconds from its 31st program on (after the probe and the
+# first pair tests): the next pair test cannot start
+st=$(VBOARD_ARGS="--faults refuse:1 --fault-limit 1 --faults-after 30 --fault-log $tmp/f{i}.jsonl" \
+	mk test GROUPS=MULTI TESTBED=virtual VBOARDS=2 RUN="$RUN-f")
+expect "faults injected on both boards" "$(cat "$tmp/f0.jsonl" "$tmp/f1.jsonl" 2>/dev/null | jq -r .kind | paste -sd, -)" refuse,refuse
+has "the pair's boards were brought back" "$tmp/e" "^vb[01]+vb[01]: [a-z_0-9]*\.py: a board needs attention: bringing both back, the test once more"
+# every test has a result; those that did not run while a board refused its input (the fault's time,
+# for the milliseconds its log gives) have their manifest verdicts
+windows=$(cat "$tmp/f0.jsonl" "$tmp/f1.jsonl" 2>/dev/null | jq -sc 'map([.t_ms, .t_ms + (.detail | capture("for (?<ms>[0-9]+) ms").ms | tonumber)])')
+bad=0 n=0 hit=0
+for p in vb1+vb0 vb0+vb1; do
+	while IFS=$'\t' read -r t want _; do
+		[ "$t" != test ] || continue
+		[ "$t" != three.py ] || want=skip
+		n=$((n + 1))
+		f=results/$RUN-f/$p/$t.json
+		got=$(jq -r .verdict "$f" 2>/dev/null || echo none)
+		[ "$got" != "$want" ] || continue
+		if [ "$got" != none ] && jq -e --argjson w "${windows:-[]}" \
+			'.held_from_ms as $a | .held_to_ms as $z | $a != null and any($w[]; .[0] <= $z and .[1] >= $a)' "$f" >/dev/null; then
+			hit=$((hit + 1))
+		else
+			bad=$((bad + 1))
+			notok "after the recovery: $p: $t: $got, the manifest says $want"
+		fi
+	done <tests/multi/manifest.tsv
+done
+[ $bad != 0 ] || ok "after the recovery every test of both pairs has a result, at its manifest verdict unless a fault hit it ($n, $hit hit)"
 finish
