@@ -95,13 +95,7 @@ if [ $n -ne 2 ]; then
 	synopsis
 	exit 2
 fi
-command -v jq >/dev/null 2>&1 || die 4 "jq not found: install it (scripts/setup.sh)"
-
-tmp=$(mktemp -d) || die 4 "cannot create a temporary folder"
-pending=
-trap 'rm -rf "$tmp"; [ -z "$pending" ] || rm -f "$pending"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+start_work
 
 # boards DIR: the folder's boards.jsonl, made by report.sh when missing; its path on stdout
 boards() {
@@ -228,10 +222,7 @@ def arrow: "\(.base // "new") \u2192 \(.now // "gone")";
 if [ -n "$md" ]; then
 	jq -s -j --arg basename "$(basename "${base%/}")" --arg newname "$(basename "${new%/}")" "$MD" \
 		"$tmp/cmp.jsonl" >"$tmp/cmp.md"
-	pending="$md.tmp.$$"
-	cp "$tmp/cmp.md" "$pending" 2>"$tmp/cp.err" || die 4 "cannot write '$pending': $(cat "$tmp/cp.err")"
-	mv -f "$pending" "$md" || die 4 "cannot rename '$pending' to '$md'"
-	pending=
+	publish "$tmp/cmp.md" "$md"
 fi
 if [ $json = yes ]; then
 	cat "$tmp/cmp.jsonl"

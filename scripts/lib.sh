@@ -34,3 +34,24 @@ run_dir_arg() {
 	[ -n "$run" ] || run=/
 	[ -d "$run" ] || die 2 "'$1' is not a folder: give the folder of a run (RUN_DIR/<board>/<test>.json)"
 }
+
+# start_work: jq is there (else exit 4); $tmp, a temporary folder, is removed at exit, and so is
+# $pending, an output being written beside its destination (publish), when the script stops before
+# renaming it
+start_work() {
+	command -v jq >/dev/null 2>&1 || die 4 "jq not found: install it (scripts/setup.sh)"
+	tmp=$(mktemp -d) || die 4 "cannot create a temporary folder"
+	pending=
+	trap 'rm -rf "$tmp"; [ -z "$pending" ] || rm -f "$pending"' EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+# publish SRC DEST: copy SRC beside DEST, then rename it over DEST (atomic for readers of DEST); exit 4
+# when either cannot be done
+publish() {
+	pending="$2.tmp.$$"
+	cp "$1" "$pending" 2>"$tmp/cp.err" || die 4 "cannot write '$pending': $(cat "$tmp/cp.err")"
+	mv -f "$pending" "$2" 2>"$tmp/mv.err" || die 4 "cannot rename '$pending' to '$2': $(cat "$tmp/mv.err")"
+	pending=
+}

@@ -42,14 +42,8 @@ EOF
 run_dir_arg "$@"
 [ -f "$run/boards.jsonl" ] || die 2 "no '$run/boards.jsonl': run scripts/report.sh RUN_DIR first"
 [ -s "$run/boards.jsonl" ] || die 2 "'$run/boards.jsonl' is empty: run scripts/report.sh RUN_DIR again"
-command -v jq >/dev/null 2>&1 || die 4 "jq not found: install it (scripts/setup.sh)"
 name=$(cd "$run" && basename "$(pwd)")
-
-tmp=$(mktemp -d) || die 4 "cannot create a temporary folder"
-pending= # the page beside its destination, removed if we stop before renaming it
-trap 'rm -rf "$tmp"; [ -z "$pending" ] || rm -f "$pending"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+start_work
 
 CSS='
 body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 1em 1.5em; }
@@ -246,8 +240,5 @@ fi
 
 out=$run/report.html
 [ ! -d "$out" ] || die 4 "cannot write '$out': it is a folder (remove it)"
-pending=$out.tmp.$$
-cp "$tmp/page" "$pending" 2>"$tmp/cp.err" || die 4 "cannot write '$pending': $(cat "$tmp/cp.err")"
-mv -f "$pending" "$out" 2>"$tmp/mv.err" || die 4 "cannot rename '$pending' to '$out': $(cat "$tmp/mv.err")"
-pending=
+publish "$tmp/page" "$out"
 exit 0

@@ -35,13 +35,7 @@ EOF
 
 run_dir_arg "$@"
 [ -f "$run/boards.jsonl" ] || die 2 "no '$run/boards.jsonl': run scripts/report.sh $run first"
-command -v jq >/dev/null 2>&1 || die 4 "jq not found: install it (scripts/setup.sh)"
-
-tmp=$(mktemp -d) || die 4 "cannot create a temporary folder"
-pending=
-trap 'rm -rf "$tmp"; [ -z "$pending" ] || rm -f "$pending"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+start_work
 
 # the firmware each board reported (<board>/board.id, first line), as "board<TAB>identity" lines
 : >"$tmp/ids"
@@ -145,8 +139,5 @@ jq -s -j --arg name "$name" --slurpfile idsf "$tmp/ids.json" '$idsf[0] as $ids |
 	"$run/boards.jsonl" >"$tmp/summary.md" 2>"$tmp/jq.err" ||
 	die 2 "cannot read '$run/boards.jsonl': $(head -c 300 "$tmp/jq.err") (run scripts/report.sh $run again)"
 
-pending="$run/summary.md.tmp.$$"
-cp "$tmp/summary.md" "$pending" 2>"$tmp/cp.err" || die 4 "cannot write '$pending': $(cat "$tmp/cp.err")"
-mv -f "$pending" "$run/summary.md" || die 4 "cannot rename '$pending' to '$run/summary.md'"
-pending=
+publish "$tmp/summary.md" "$run/summary.md"
 exit 0

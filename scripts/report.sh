@@ -44,21 +44,7 @@ EOF
 . "$(dirname "$0")/lib.sh"
 
 run_dir_arg "$@"
-command -v jq >/dev/null 2>&1 || die 4 "jq not found: install it (scripts/setup.sh)"
-
-tmp=$(mktemp -d) || die 4 "cannot create a temporary folder"
-pending= # a temporary output beside its destination, removed if we stop before renaming it
-trap 'rm -rf "$tmp"; [ -z "$pending" ] || rm -f "$pending"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# publish SRC DEST: copy SRC beside DEST, then rename it over DEST (atomic for readers of DEST)
-publish() {
-	pending="$2.tmp.$$"
-	cp "$1" "$pending" 2>"$tmp/cp.err" || die 4 "cannot write '$pending': $(cat "$tmp/cp.err")"
-	mv -f "$pending" "$2" || die 4 "cannot rename '$pending' to '$2'"
-	pending=
-}
+start_work
 
 # One result file -> one compact line: the fields the reports use; the output and the diff only for
 # failures (JUnit shows them). Unknown verdicts count as errors. The board's target.json -> {"target": ...}.

@@ -46,12 +46,7 @@ EOF
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-command -v jq >/dev/null 2>&1 || die 4 "jq not found: install it (scripts/setup.sh)"
-
-tmp=$(mktemp -d) || die 4 "cannot create a temporary folder"
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+start_work
 : >"$tmp/skips"
 
 # add_skip_file FILE: append its entries to $tmp/skips as "TEST<TAB>REASON" lines
