@@ -93,6 +93,10 @@ check "ssh-local: a host without a folder cannot be reached (255, as ssh)" 255 "
 has_text "... and says which host" "$tmp/e" "Could not resolve hostname 'nohost'"
 check "ssh-local passes the command's exit status on" 7 "$SSH_LOCAL" hostA 'exit 7'
 check "ssh-local without SSH_LOCAL_ROOT: an error" 255 env -u SSH_LOCAL_ROOT "$SSH_LOCAL" hostA true
+# sshd gives the login its shell in SHELL, and GNU parallel's wrapper on the bench runs the job with it
+# (without it the job does nothing and exits 0): the stand-in must do the same, whatever this side has
+check "ssh-local sets SHELL on the far side, also when it is unset here" 0 env -u SHELL "$SSH_LOCAL" hostA 'echo "$SHELL"'
+expect "... to the shell that runs the command" "$(cat "$tmp/o")" "$(command -v sh)"
 
 ########################################################################################################
 # bad input
