@@ -62,6 +62,24 @@ start_vboard() {
 	done
 }
 
+# kill_board_after DIR N PIDFILE MARK: once DIR holds N results (*.py.json), kill the board process
+# whose pid is in PIDFILE, and its children (a board that dies for good), and write its pid to MARK;
+# gives up after 2 minutes. Meant to run in the background while a run goes on.
+kill_board_after() {
+	kb_i=0
+	while [ $kb_i -lt 1200 ]; do
+		kb_i=$((kb_i + 1))
+		if [ "$(find "$1" -name '*.py.json' 2>/dev/null | wc -l)" -ge "$2" ] && [ -f "$3" ]; then
+			kb_pid=$(cat "$3")
+			pkill -KILL -P "$kb_pid" 2>/dev/null || true
+			kill -KILL "$kb_pid" 2>/dev/null || true
+			echo "$kb_pid" >"$4"
+			return 0
+		fi
+		sleep 0.1
+	done
+}
+
 finish() {
 	if [ "$skip" -gt 0 ]; then
 		echo "$pass passed, $fail failed, $skip skipped"

@@ -12,7 +12,7 @@ export LC_ALL=C
 cd "$(dirname "$0")/../.."
 . tests/lib.sh
 RUN=multi-pipeline-$$
-tb_extra_cleanup='rm -rf "results/$RUN" "results/$RUN-2" "results/$RUN-g" "results/$RUN-m" "results/$RUN-f"'
+tb_extra_cleanup='rm -rf "results/$RUN" "results/$RUN-2" "results/$RUN-g" "results/$RUN-m" "results/$RUN-f" "results/$RUN-d"'
 require jq node
 require_vboards
 if ! make -s tools >"$tmp/make" 2>&1; then
@@ -218,4 +218,41 @@ for p in vb1+vb0 vb0+vb1; do
 	done <tests/multi/manifest.tsv
 done
 [ $bad != 0 ] || ok "after the recovery every test of both pairs has a result, at its manifest verdict unless a fault hit it ($n, $hit hit)"
+
+# ---- a board that dies for good: counted with its pairs' tests, taken out, the other pairs go on ----
+# kill vb1's board process once its pair with vb0 has a few results
+kill_board_after "results/$RUN-d/vb1+vb0" 3 "results/$RUN-d/vbench/vb1.pid" "$tmp/killed" &
+killer=$!
+st=$(mk -j4 test GROUPS=MULTI TESTBED=virtual VBOARDS=3 RUN="$RUN-d")
+wait "$killer"
+if [ -f "$tmp/killed" ]; then ok "vb1's board process was killed mid-run"; else notok "vb1's board process was not killed"; fi
+has_text "the run says vb1 is out" "$tmp/e" "testrun: vb1 was taken out of the run after 3 infrastructure errors in a row"
+has_text "... counted by the pairs' tests" "$tmp/e" "vb1: taken out of the run after 3 infrastructure errors in a row"
+if grep -q "testrun: vb0 was taken out" "$tmp/e"; then notok "the reference board vb0 was taken out too"; else ok "the reference board vb0 stays in"; fi
+bad=0 n=0
+for p in vb2+vb0 vb0+vb2; do
+	while IFS=$'\t' read -r t want _; do
+		[ "$t" != test ] || continue
+		[ "$t" != three.py ] || want=skip
+		n=$((n + 1))
+		got=$(jq -r .verdict "results/$RUN-d/$p/$t.json" 2>/dev/null || echo none)
+		[ "$got" = "$want" ] || { bad=$((bad + 1)) && notok "$p: $t: $got, the manifest says $want"; }
+	done <tests/multi/manifest.tsv
+done
+[ $bad != 0 ] || ok "the pairs without vb1 reached their manifest verdicts ($n tests)"
+missing=0 notrun=0
+for p in vb1+vb0 vb0+vb1; do
+	while IFS=$'\t' read -r t _; do
+		[ "$t" != test ] || continue
+		f=results/$RUN-d/$p/$t.json
+		if ! jq -e .verdict "$f" >/dev/null 2>&1; then
+			missing=$((missing + 1)) && notok "$p: $t has no result"
+		elif jq -e '.verdict == "error" and (.reason | startswith("not run: vb1 was taken out of the run"))' "$f" >/dev/null; then
+			notrun=$((notrun + 1))
+		fi
+	done <tests/multi/manifest.tsv
+done
+[ $missing != 0 ] || ok "every test of vb1's pairs has a result"
+if [ "$notrun" -ge 1 ]; then ok "vb1's remaining pair tests: error at once, not run ($notrun)"; else notok "no pair test was left out for vb1"; fi
+expect "the run exits 2 (make: testrun said 3)" "$st" 2
 finish

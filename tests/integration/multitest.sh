@@ -77,4 +77,31 @@ check "fail with --ok and --out-dir" 1 "$MT" -p "$tmp/vb0" -p "$tmp/vb1" --ok "$
 expect "--ok removed on fail" "$(test -f "$tmp/ok/f" && echo yes || echo no)" no
 expect "--out-dir .out written" "$(test -f "$tmp/fail/multi_exp_differs.py.out" && echo yes || echo no)" yes
 
+# --infra-state: infrastructure errors in a row per board, in the files mp-runtest keeps them in too
+S0=$tmp/s/vb0.state S1=$tmp/s/absent.state
+mkdir -p "$tmp/s"
+check "more --infra-state files than ports: usage error" 2 "$MT" -p "$tmp/vb0" -p "$tmp/vb1" --infra-state "$S0" \
+	--infra-state "$S1" --infra-state "$tmp/s/x" tests/multi/next_order.py
+printf '2 an earlier error\n' >"$S0"
+check "a board that is not there: exit 3, one more error for it" 3 "$MT" -p "$tmp/vb0" -p "$tmp/absent" \
+	--infra-state "$S0" --infra-state "$S1" $FAST tests/multi/next_order.py
+expect "... its count" "$(cut -d' ' -f1 "$S1")" 1
+expect "... the board that was fine keeps its count (it did not run a test either)" "$(cat "$S0")" "2 an earlier error"
+has_text "... said" "$tmp/e" "infrastructure error 1 in a row: cannot open $tmp/absent"
+printf '2 x\n' >"$S1"
+check "its third in a row: exit 5 (out of the run)" 5 "$MT" -p "$tmp/vb0" -p "$tmp/absent" -b vb0 -b gone \
+	--infra-state "$S0" --infra-state "$S1" $FAST tests/multi/next_order.py
+has_text "... said" "$tmp/e" "gone: taken out of the run after 3 infrastructure errors in a row"
+: >"$tmp/ok/t"
+check "a test with a board out of the run: exit 5 at once" 5 "$MT" -p "$tmp/vb1" -p "$tmp/vb0" -b vb1 -b vb0 \
+	--infra-state "$tmp/s/none" --infra-state "$S1" --roles 1,0 --ok "$tmp/ok/t" --result "$tmp/r.json" $FAST \
+	tests/multi/next_order.py
+expect "... verdict error, the reason names the board" "$(jq -r '.verdict + ": " + .reason' "$tmp/r.json")" \
+	"error: not run: vb0 was taken out of the run after 3 infrastructure errors in a row"
+expect "... no board was held" "$(jq -r '.held_from_ms // "none"' "$tmp/r.json")" none
+expect "... --ok removed" "$(test -f "$tmp/ok/t" && echo yes || echo no)" no
+check "a test that ran: exit 0" 0 "$MT" -p "$tmp/vb0" -p "$tmp/vb1" --infra-state "$S0" $FAST tests/multi/next_order.py
+expect "... the count of its board starts again from 0" "$(cut -d' ' -f1 "$S0")" 0
+check "--infra-state with --local: usage error" 2 "$MT" --local --infra-state "$S0" tests/multi/next_order.py
+
 finish

@@ -124,19 +124,8 @@ has_text "kernel watch: ... and said" "$tmp/kw.err" "kernel-watch: USB trouble o
 
 # ---- the pipeline: a board whose process dies mid-run ----
 export MICROPY_TEST_TIMEOUT=3
-( # kill vb1's board process (and its children) once it has a few results
-	for _ in $(seq 1 600); do
-		n=$(find "results/$RUN/vb1" -name '*.py.json' 2>/dev/null | wc -l)
-		if [ "$n" -ge 5 ] && [ -f "results/$RUN/vbench/vb1.pid" ]; then
-			pid=$(cat "results/$RUN/vbench/vb1.pid")
-			pkill -KILL -P "$pid" 2>/dev/null || true
-			kill -KILL "$pid" 2>/dev/null || true
-			echo "$pid" >"$tmp/killed"
-			break
-		fi
-		sleep 0.1
-	done
-) &
+# kill vb1's board process once it has a few results
+kill_board_after "results/$RUN/vb1" 5 "results/$RUN/vbench/vb1.pid" "$tmp/killed" &
 killer=$!
 st=0
 # the corpus's basics folder: 37 tests a board, enough to die in the middle of

@@ -4,6 +4,7 @@
 #include "expected.h"
 #include "failfiles.h"
 #include "fileio.h"
+#include "infracount.h"
 #include "json.h"
 #include "multitest.h"
 #include "util.h"
@@ -51,6 +52,9 @@ static void help(void)
 	       "                         several pairs of a run; default 0: busy is an error)\n"
 	       "      --enter-timeout S  deadline to enter the raw REPL (default 10)\n"
 	       "      --no-raw-paste     send the scripts in plain raw mode\n"
+	       "      --infra-state FILE infrastructure errors in a row of the next port's board (repeat, in\n"
+	       "                         the order of --port), shared with mp-runtest: a board at 3 is out of\n"
+	       "                         the run, and a test with it gets verdict error without touching it\n"
 	       "  -r, --result FILE      write the result as JSON to FILE (atomically)\n"
 	       "      --ok FILE          create FILE when the test passed or was skipped, remove it otherwise\n"
 	       "  -o, --out-dir DIR      on failure write <name>.out and <name>.exp there (name: '/' -> '_')\n"
@@ -75,7 +79,9 @@ static void help(void)
 	       "  1  the test failed or timed out\n"
 	       "  2  usage error (e.g. fewer ports than the test has instances)\n"
 	       "  3  a board needs attention: port missing, busy or gone, no raw REPL, hung after Ctrl-C\n"
-	       "  4  local trouble: cannot read the test, run CPython, or write the result\n");
+	       "  4  local trouble: cannot read the test, run CPython, or write the result\n"
+	       "  5  a board of the test is out of the run (3 infrastructure errors in a row, --infra-state):\n"
+	       "     now, after this test's error, or before (then the test was not run); verdict error\n");
 }
 
 /* split "a,b,c" into at most max items (pointers into a copy kept in *store) */
@@ -114,8 +120,8 @@ int main(int argc, char **argv)
 		.idle_ms = 10000, .enter_ms = 10000, .interrupt_ms = 3000, .reboot_ms = 5000, .cap = 16u << 20,
 	};
 	long timeout_ms = 120000;
-	const char *ports[MAX_PORTS], *labels[MAX_PORTS], *roles_text = NULL;
-	int nports = 0, nlabels = 0, local = 0, json = 0, quiet = 0;
+	const char *ports[MAX_PORTS], *labels[MAX_PORTS], *infra[MAX_PORTS], *roles_text = NULL;
+	int nports = 0, nlabels = 0, ninfra = 0, local = 0, json = 0, quiet = 0;
 	const char *exp_path = NULL, *result_path = NULL, *ok_path = NULL, *out_dir = NULL, *name_opt = NULL;
 	const char *tag = NULL;
 	char *labels_store = NULL, *roles_store = NULL;
@@ -123,7 +129,8 @@ int main(int argc, char **argv)
 	if (!python || !*python)
 		python = "python3";
 
-	enum { OPT_BOARDS = 256, OPT_LOCAL, OPT_PYTHON, OPT_IDLE, OPT_ENTER, OPT_NOPASTE, OPT_OK, OPT_TAG, OPT_PORTWAIT };
+	enum { OPT_BOARDS = 256, OPT_LOCAL, OPT_PYTHON, OPT_IDLE, OPT_ENTER, OPT_NOPASTE, OPT_OK, OPT_TAG, OPT_PORTWAIT,
+	       OPT_INFRA };
 	static const struct option longopts[] = {
 		{"port", required_argument, 0, 'p'},       {"roles", required_argument, 0, 'R'},
 		{"board", required_argument, 0, 'b'},      {"boards", required_argument, 0, OPT_BOARDS},
@@ -133,6 +140,7 @@ int main(int argc, char **argv)
 		{"enter-timeout", required_argument, 0, OPT_ENTER},
 		{"port-wait", required_argument, 0, OPT_PORTWAIT},
 		{"no-raw-paste", no_argument, 0, OPT_NOPASTE}, {"result", required_argument, 0, 'r'},
+		{"infra-state", required_argument, 0, OPT_INFRA},
 		{"ok", required_argument, 0, OPT_OK},      {"out-dir", required_argument, 0, 'o'},
 		{"name", required_argument, 0, 'n'},       {"tag", required_argument, 0, OPT_TAG},
 		{"json", no_argument, 0, 'j'},             {"quiet", no_argument, 0, 'q'},
@@ -165,6 +173,14 @@ int main(int argc, char **argv)
 				free(labels_store);
 				return TB_EXIT_USAGE;
 			}
+			break;
+		case OPT_INFRA:
+			if (ninfra == MAX_PORTS) {
+				tb_warn("at most %d --infra-state files", MAX_PORTS);
+				free(labels_store);
+				return TB_EXIT_USAGE;
+			}
+			infra[ninfra++] = optarg;
 			break;
 		case OPT_LOCAL: local = 1; break;
 		case 'e': exp_path = optarg; break;
@@ -221,6 +237,10 @@ int main(int argc, char **argv)
 	}
 	if (nlabels > nports && !local) {
 		tb_warn("%d board labels for %d ports", nlabels, nports);
+		goto out;
+	}
+	if (ninfra > nports || (local && ninfra)) {
+		tb_warn("%d --infra-state files for %d ports", ninfra, local ? 0 : nports);
 		goto out;
 	}
 	const char *test_path = argv[optind];
@@ -291,6 +311,19 @@ int main(int argc, char **argv)
 		buf_adds(&boards_joined, inst[i].label);
 	}
 
+	/* a board out of the run is not touched: the test gets its error at once */
+	const char *inst_infra[MT_MAX_INSTANCES] = {0};
+	int taken_out = 0;
+	for (int i = 0; i < n && !local; i++) {
+		inst_infra[i] = role[i] < ninfra ? infra[role[i]] : NULL;
+		if (!taken_out && infra_count_read(inst_infra[i]) >= INFRA_MAX) {
+			taken_out = run.attention = 1;
+			snprintf(run.failure, sizeof run.failure,
+				 "not run: %s was taken out of the run after %d infrastructure errors in a row",
+				 inst[i].label, INFRA_MAX);
+		}
+	}
+
 	int64_t t0 = tb_now_ms();
 	/* open the ports in the order of their paths: two tests sharing boards never wait on each other
 	 * in a cycle */
@@ -303,7 +336,7 @@ int main(int argc, char **argv)
 			order[j] = order[j - 1];
 			order[j - 1] = t;
 		}
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && !taken_out; i++) {
 		if (inst_open(&inst[order[i]], &mo) != 0) {
 			run.attention = 1;
 			snprintf(run.failure, sizeof run.failure, "%s", inst[order[i]].error);
@@ -377,6 +410,27 @@ int main(int argc, char **argv)
 		reason = "an instance printed SKIP";
 
 	rc = TB_EXIT_LOCAL;
+	/* the boards' infrastructure errors in a row: one more for a board that could not run it; none
+	 * after a test that ran (a hung board that came back is not the infrastructure's fault) */
+	int now_out = taken_out;
+	for (int i = 0; i < n && !taken_out; i++) {
+		if (!inst_infra[i])
+			continue;
+		int count = infra_count_read(inst_infra[i]);
+		if (v == VERDICT_ERROR && inst[i].attention) {
+			const char *why = inst[i].error[0] ? inst[i].error : run.failure;
+			if (infra_count_write(inst_infra[i], ++count, why) != 0)
+				goto out;
+			tb_warn("%s: infrastructure error %d in a row: %s", inst[i].label, count, why);
+			if (count >= INFRA_MAX) {
+				tb_warn("%s: taken out of the run after %d infrastructure errors in a row", inst[i].label,
+					INFRA_MAX);
+				now_out = 1;
+			}
+		} else if (v != VERDICT_ERROR && count > 0 && infra_count_write(inst_infra[i], 0, NULL) != 0) {
+			goto out;
+		}
+	}
 	if (out_dir && failfiles_update(out_dir, name, &expn, have_exp, &out, failed) != 0)
 		goto out;
 
@@ -466,7 +520,9 @@ int main(int argc, char **argv)
 		printf("%s%s%s %s on %s (%s%s%ld ms)\n", tag ? tag : "", tag ? " " : "", verdict_console(v), name,
 		       buf_str(&boards_joined), reason, reason[0] ? ", " : "", ms);
 	}
-	if (run.attention)
+	if (now_out)
+		rc = TB_EXIT_SETUP;
+	else if (run.attention)
 		rc = TB_EXIT_BOARD;
 	else
 		rc = failed ? TB_EXIT_FAIL : TB_EXIT_OK;

@@ -1,6 +1,5 @@
 /* Bringing a board back after an infrastructure error (port gone, garbage, no raw REPL, hung after
- * Ctrl-C), and counting such errors per board across the tests of a run, so that a board that keeps
- * failing is taken out of the run instead of failing every test slowly. */
+ * Ctrl-C), and the board's port when it is kept in a file (a board may come back on another port). */
 #include "fileio.h"
 #include "runcmd.h"
 #include "runtest.h"
@@ -12,26 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-
-int infra_count_read(const char *path)
-{
-	struct buf b = BUF_INIT;
-	int n = 0;
-	if (path && file_read(path, &b) == 0)
-		n = atoi(buf_str(&b));
-	buf_free(&b);
-	return n < 0 ? 0 : n;
-}
-
-int infra_count_write(const char *path, int n, const char *why)
-{
-	if (!path)
-		return 0;
-	char *text = tb_xasprintf("%d %s\n", n, why ? why : "");
-	int rc = file_write_atomic(path, text, strlen(text));
-	free(text);
-	return rc;
-}
 
 int board_recover(const struct options *o, char **port)
 {

@@ -87,10 +87,8 @@ int wipe_fs(struct repl *r, const struct options *o);
 /* one test, judged and reported (test.c); the exit status */
 int run_test(struct options *o, char **port, const char *test_path, const char *name, const struct buf *test);
 
-/* recover.c: infrastructure errors in a row as counted in FILE (0 without one); bringing the board back
- * with --recover (a new port replaces *PORT); the port named by --port-file */
-int infra_count_read(const char *path);
-int infra_count_write(const char *path, int n, const char *why);
+/* recover.c: bringing the board back with --recover (a new port replaces *PORT); the port named by
+ * --port-file */
 int board_recover(const struct options *o, char **port);
 char *port_from_file(const char *path);
 

@@ -5,6 +5,7 @@
 #include "expected.h"
 #include "failfiles.h"
 #include "fileio.h"
+#include "infracount.h"
 #include "json.h"
 #include "regexexp.h"
 #include "runtest.h"
@@ -19,8 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define INFRA_MAX 3     /* infrastructure errors in a row that take a board out of the run */
-#define INFRA_RETRIES 2 /* a test that met one is run again up to this many times */
+#define INFRA_RETRIES 2 /* a test that met an infrastructure error is run again up to this many times */
 #define KERNEL_LOG_MAX 8192
 
 /* the script sent to the board: START TEST first, on the first line when the file starts with '#'
