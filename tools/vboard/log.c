@@ -22,6 +22,15 @@ void vb_err(const char *fmt, ...)
 	va_end(ap);
 }
 
+void vb_event(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vb_vlog(fmt, ap);
+	va_end(ap);
+}
+
 void vb_info(const char *fmt, ...)
 {
 	va_list ap;

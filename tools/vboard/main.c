@@ -82,8 +82,8 @@ static void power_cycle(struct vb_state *s)
 	s->backoff_ns = 0;
 	start_board(s);
 	/* said once done: scripts/vbench.sh cycle waits for this line, after which host input goes to the
-	 * new board process */
-	vb_info("power cycle");
+	 * new board process (said even with --quiet) */
+	vb_event("power cycle");
 }
 
 /* fault "disconnect": the board loses power, the pty and its link go away */

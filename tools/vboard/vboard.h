@@ -64,6 +64,8 @@ int vb_parse_args(int argc, char **argv, struct vb_opts *o); /* -1: go on; else 
 /* log.c: messages to stderr, prefixed with the program name */
 void vb_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vb_info(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* silenced by --quiet */
+/* said even with --quiet: a change of state that a reader of the log waits for */
+void vb_event(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 extern bool vb_quiet;
 
 /* fd.c */
