@@ -82,6 +82,7 @@ S0=$tmp/s/vb0.state S1=$tmp/s/absent.state
 mkdir -p "$tmp/s"
 check "more --infra-state files than ports: usage error" 2 "$MT" -p "$tmp/vb0" -p "$tmp/vb1" --infra-state "$S0" \
 	--infra-state "$S1" --infra-state "$tmp/s/x" tests/multi/next_order.py
+has_text "... that says so" "$tmp/e" "3 --infra-state files for 2 ports"
 printf '2 an earlier error\n' >"$S0"
 check "a board that is not there: exit 3, one more error for it" 3 "$MT" -p "$tmp/vb0" -p "$tmp/absent" \
 	--infra-state "$S0" --infra-state "$S1" $FAST tests/multi/next_order.py
@@ -103,5 +104,6 @@ expect "... --ok removed" "$(test -f "$tmp/ok/t" && echo yes || echo no)" no
 check "a test that ran: exit 0" 0 "$MT" -p "$tmp/vb0" -p "$tmp/vb1" --infra-state "$S0" $FAST tests/multi/next_order.py
 expect "... the count of its board starts again from 0" "$(cut -d' ' -f1 "$S0")" 0
 check "--infra-state with --local: usage error" 2 "$MT" --local --infra-state "$S0" tests/multi/next_order.py
+has_text "... that says so" "$tmp/e" "--infra-state is kept for boards: not with --local"
 
 finish

@@ -239,8 +239,12 @@ int main(int argc, char **argv)
 		tb_warn("%d board labels for %d ports", nlabels, nports);
 		goto out;
 	}
-	if (ninfra > nports || (local && ninfra)) {
-		tb_warn("%d --infra-state files for %d ports", ninfra, local ? 0 : nports);
+	if (local && ninfra) {
+		tb_warn("--infra-state is kept for boards: not with --local");
+		goto out;
+	}
+	if (ninfra > nports) {
+		tb_warn("%d --infra-state files for %d ports", ninfra, nports);
 		goto out;
 	}
 	const char *test_path = argv[optind];
