@@ -45,6 +45,17 @@ check "a board that is out: its next test not run" 3 "$RT" --port "$tmp/b" --boa
 	--tests-dir "$T" --result "$tmp/r.json" "$T/basics/arith_int.py"
 expect "... verdict error, saying why" "$(jq -r '.verdict + ": " + .reason' "$tmp/r.json")" \
 	"error: not run: b was taken out of the run after 3 infrastructure errors in a row"
+# taken out while the test waited for its port (a multi-board test held it): the count is read again
+# once the port is the test's own
+printf '0 \n' >"$tmp/infra2"
+flock "$tmp/b" sh -c "sleep 1; printf '3 a pair test\n' >'$tmp/infra2'" &
+holder=$!
+sleep 0.3
+check "a board taken out while its test waited for the port: the test not run" 3 "$RT" --port "$tmp/b" --board b \
+	--port-wait 20 --infra-state "$tmp/infra2" --tests-dir "$T" --result "$tmp/r.json" "$T/basics/arith_int.py"
+wait "$holder" || true
+expect "... verdict error, saying why" "$(jq -r '.verdict + ": " + .reason' "$tmp/r.json")" \
+	"error: not run: b was taken out of the run after 3 infrastructure errors in a row"
 check "a failing recovery command counts as the board not coming back" 3 "$RT" --port "$tmp/gone" --board b \
 	--recover false --tests-dir "$T" "$T/basics/arith_int.py"
 has_text "... with its status" "$tmp/e" "b: the board did not come back: exit status 1"

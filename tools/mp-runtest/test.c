@@ -75,6 +75,17 @@ static char *flaky_reason(const struct options *o, const char *test)
 	return NULL;
 }
 
+/* the run of a test on a board that is out of the run: it is not touched; returns 2 */
+static int not_run(const struct options *o, struct board_run *run, char *failure, size_t failure_len)
+{
+	memset(run, 0, sizeof *run);
+	run->status = RUN_ERROR;
+	snprintf(failure, failure_len, "not run: %s was taken out of the run after %d infrastructure errors in a row",
+		 o->board, INFRA_MAX);
+	run->failure = failure;
+	return 2;
+}
+
 /* one run of the script on the board, the board brought back and the run repeated after an
  * infrastructure error; fills RUN. Returns what needs reporting about the board: 0 fine, 1 it met
  * errors it recovered from, 2 it is out of the run; 3 the port is no port at all, 4 another program
@@ -84,14 +95,8 @@ static int run_with_recovery(struct options *o, char **port, const struct buf *s
 			     struct buf *errors, int *raw_paste)
 {
 	int infra = infra_count_read(o->infra_state);
-	if (infra >= INFRA_MAX) {
-		memset(run, 0, sizeof *run);
-		run->status = RUN_ERROR;
-		snprintf(failure, failure_len, "not run: %s was taken out of the run after %d infrastructure errors in a row",
-			 o->board, INFRA_MAX);
-		run->failure = failure;
-		return 2;
-	}
+	if (infra >= INFRA_MAX)
+		return not_run(o, run, failure, failure_len);
 	int trouble = 0;
 	for (*attempts = 1;; ++*attempts) {
 		struct serial s;
@@ -99,6 +104,12 @@ static int run_with_recovery(struct options *o, char **port, const struct buf *s
 		int so = serial_open_wait(&s, *port, o->baud, o->port_wait_ms);
 		if (so == SERIAL_ENOTTY || so == SERIAL_EBUSY)
 			return so == SERIAL_ENOTTY ? 3 : 4; /* said; no board to recover, nothing to retry */
+		/* the count again, now that the port is ours: a multi-board test that held it may have
+		 * taken the board out meanwhile */
+		if (so == SERIAL_OK && *attempts == 1 && (infra = infra_count_read(o->infra_state)) >= INFRA_MAX) {
+			serial_close(&s);
+			return not_run(o, run, failure, failure_len);
+		}
 		if (so != SERIAL_OK) {
 			memset(run, 0, sizeof *run);
 			run->status = RUN_ERROR;
