@@ -161,18 +161,22 @@ endef
 # $(5) the variable of the folder its name is relative to (MTD or TD).
 # Both boards' ports (their port files: a recovered board may be elsewhere) are locked for the test; a
 # board busy with another test of the run is waited for. When a board needs attention (exit 3: gone,
-# no raw REPL, hung) both boards are brought back and the test runs once more; a second exit 3 leaves
-# its result (verdict error) and the pair goes on with its next test. Infrastructure errors in a row
-# are counted in the boards' infra.state, with their single-board tests: a board out of the run
-# (exit 5) gets no more attempts, and the pair's remaining tests get their error at once.
+# no raw REPL, hung) it is brought back and the test runs once more; a second exit 3 leaves its result
+# (verdict error) and the pair goes on with its next test. Only the boards the result names are
+# brought back: the other one may be in another pair's test by then (a shared reference board).
+# Infrastructure errors in a row are counted in the boards' infra.state, with their single-board
+# tests: a board out of the run (exit 5) gets no more attempts, and the pair's remaining tests get
+# their error at once.
 define MULTITEST
 $(Q)for a in 1 2; do \
 	st=0; $(BIN)/mp-multitest $(foreach b,$(subst +, ,$(1)),--port "$$(cat '$(RD)/$(b)/port')" --infra-state '$(RD)/$(b)/infra.state') \
 	--boards '$(subst +,$(comma),$(1))' --port-wait 3600 --idle-timeout $(MULTI_IDLE_TIMEOUT) --name '$(2)' \
 	--result '$(RD)/$(1)/$(2).json' --out-dir '$(RD)/$(1)/failed' --ok '$@' --tag '[$(1) $(3)/$(4)]' '$($(5))/$(2)' || st=$$?; \
 	[ $$st = 3 ] && [ $$a = 1 ] || break; \
-	echo "$(1): $(2): a board needs attention: bringing both back, the test once more" >&2; \
-	$(foreach b,$(subst +, ,$(1)),$(call RECOVER_BOARD,$(b));) \
+	need=" $$(jq -r '.attention[]?' '$(RD)/$(1)/$(2).json' 2>/dev/null | tr '\n' ' ')"; \
+	[ "$$need" != " " ] || need=" $(subst +, ,$(1)) "; \
+	echo "$(1): $(2): a board needs attention:$${need% }: bringing it back, the test once more" >&2; \
+	$(foreach b,$(subst +, ,$(1)),case $$need in (*" $(b) "*) $(call RECOVER_BOARD,$(b)) ;; esac;) \
 done; case $$st in 0 | 1 | 3 | 5) ;; *) exit 1 ;; esac
 endef
 comma := ,

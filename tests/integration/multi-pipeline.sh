@@ -195,7 +195,7 @@ has_text "... counted together" "$tmp/o" "vb1+vb0: 10 tests performed"
 st=$(VBOARD_ARGS="--faults refuse:1 --fault-limit 1 --faults-after 30 --fault-log $tmp/f{i}.jsonl" \
 	mk test GROUPS=MULTI TESTBED=virtual VBOARDS=2 RUN="$RUN-f")
 expect "faults injected on both boards" "$(cat "$tmp/f0.jsonl" "$tmp/f1.jsonl" 2>/dev/null | jq -r .kind | paste -sd, -)" refuse,refuse
-has "the pair's boards were brought back" "$tmp/e" "^vb[01]+vb[01]: [a-z_0-9]*\.py: a board needs attention: bringing both back, the test once more"
+has "the board that needed attention was brought back" "$tmp/e" "^vb[01]+vb[01]: [a-z_0-9]*\.py: a board needs attention: vb[01]: bringing it back, the test once more"
 # every test has a result; those that did not run while a board refused its input (the fault's time,
 # for the milliseconds its log gives) have their manifest verdicts
 windows=$(cat "$tmp/f0.jsonl" "$tmp/f1.jsonl" 2>/dev/null | jq -sc 'map([.t_ms, .t_ms + (.detail | capture("for (?<ms>[0-9]+) ms").ms | tonumber)])')
@@ -229,6 +229,10 @@ if [ -f "$tmp/killed" ]; then ok "vb1's board process was killed mid-run"; else 
 has_text "the run says vb1 is out" "$tmp/e" "testrun: vb1 was taken out of the run after 3 infrastructure errors in a row"
 has_text "... counted by the pairs' tests" "$tmp/e" "vb1: taken out of the run after 3 infrastructure errors in a row"
 if grep -q "testrun: vb0 was taken out" "$tmp/e"; then notok "the reference board vb0 was taken out too"; else ok "the reference board vb0 stays in"; fi
+# vb1's pairs bring back vb1 alone: vb0 may be in a test of the pairs with vb2 meanwhile
+has "vb1's pairs bring vb1 back" "$tmp/e" "^vb[01]+vb[01]: [a-z_0-9]*\.py: a board needs attention: vb1: bringing it back"
+expect "... never vb0 (its board process was never power-cycled)" \
+	"$(grep -c '^vboard: power cycle$' "results/$RUN-d/vbench/vb0.log" 2>/dev/null || true)" 0
 bad=0 n=0
 for p in vb2+vb0 vb0+vb2; do
 	while IFS=$'\t' read -r t want _; do

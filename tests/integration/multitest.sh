@@ -53,6 +53,7 @@ check "two ports for three instances: usage error" 2 "$MT" -p "$tmp/vb0" -p "$tm
 check "not a multi test: usage error" 2 "$MT" -p "$tmp/vb0" -p "$tmp/vb1" tests/multi/manifest.tsv
 check "a board that is not there: exit 3" 3 "$MT" -p "$tmp/vb0" -p "$tmp/absent" --json tests/multi/next_order.py
 expect "its verdict" "$(jq -r .verdict "$tmp/o")" error
+expect "... the board to bring back, not the other one" "$(jq -c .attention "$tmp/o")" "[\"$tmp/absent\"]"
 check "the same port twice: usage error" 2 "$MT" -p "$tmp/vb0" -p "$tmp/vb0" tests/multi/next_order.py
 check "--help" 0 "$MT" --help
 has "--help documents exit 3" "$tmp/o" '^  3  a board needs attention'
@@ -63,6 +64,7 @@ expect "result: outputs" "$(jq -r '.outputs | join("|")' "$tmp/m.json" | tr "\n"
 expect "result: metrics" "$(jq -c .metrics "$tmp/m.json")" '["i0 ops=12","i1 ops=34"]'
 expect "result: compared output" "$(jq -r .output "$tmp/m.json" | head -n 1)" '--- instance0 ---'
 expect "result: expected from" "$(jq -r .expected_from "$tmp/m.json")" cpython
+expect "result: no board needs attention" "$(jq -c .attention "$tmp/m.json")" "[]"
 check "timeout.py --json" 1 "$MT" -p "$tmp/vb0" -p "$tmp/vb1" --json $FAST tests/multi/timeout.py
 expect "timeout: TIMEOUT line in instance1's output" "$(jq -r '.outputs[1] | rtrimstr("\n") | split("\n") | last' "$tmp/o")" TIMEOUT
 

@@ -71,8 +71,8 @@ static void help(void)
 	       "or the deadline passed), error (a board could not run it).\n"
 	       "Result JSON: test, board (labels joined by ','), boards, ports, roles, instances, verdict,\n"
 	       "reason, duration_ms, held_from_ms and held_to_ms (wall clock: the boards were held), expected_from,\n"
-	       "output (the compared text), outputs (per instance),\n"
-	       "metrics (OUTPUT_METRIC data), and on failure expected and diff.\n"
+	       "output (the compared text), outputs (per instance), metrics (OUTPUT_METRIC data), attention\n"
+	       "(the boards that need attention, for exit 3), and on failure expected and diff.\n"
 	       "\n"
 	       "Exit status:\n"
 	       "  0  the test passed or was skipped\n"
@@ -465,6 +465,16 @@ int main(int argc, char **argv)
 	json_kv_int(&json_b, "instances", n);
 	json_kv_str(&json_b, "verdict", verdict_name(v));
 	json_kv_str(&json_b, "reason", reason);
+	/* who to bring back: only those, as the others may be in another test by then */
+	json_key(&json_b, "attention");
+	buf_addc(&json_b, '[');
+	for (int i = 0, k = 0; i < n; i++)
+		if (!taken_out && inst[i].attention) {
+			if (k++)
+				buf_addc(&json_b, ',');
+			json_cstring(&json_b, inst[i].label);
+		}
+	buf_adds(&json_b, "]");
 	json_kv_int(&json_b, "duration_ms", ms);
 	if (held_from && held_to) {
 		json_kv_int(&json_b, "held_from_ms", held_from);
