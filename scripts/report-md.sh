@@ -77,6 +77,15 @@ def firmware($ids): (.args | if type == "object" then . else {} end) as $a
 	  // "?";
 def failing: .verdict == "fail" or .verdict == "timeout" or .verdict == "error";
 def n($k): .summary[$k] // 0;
+# a section listing every test with verdict $v (at most 200), or nothing when there is none
+def listed($v; $title; $what):
+	[.[] | .board as $b | (.tests // [])[] | select(.verdict == $v) | .board = $b] as $l
+	| if ($l | length) == 0 then empty else
+		"### \($title) (\($l | length)): \($what)\n\n",
+		($l[:200][] | "- \(.board | md): \(.test | md)\(if .reason != "" then " (" + (.reason | md) + ")" else "" end)\n"),
+		(if ($l | length) > 200 then "- _... and \(($l | length) - 200) more, not shown here_\n" else empty end),
+		"\n"
+	  end;
 def total($k): map(n($k)) | add // 0;
 # the first lines of the diff (else of the output) in a fence longer than any run of backticks in it
 def excerpt:
@@ -112,20 +121,8 @@ def detail:
 		   ($f[:50][] | detail + "\n"),
 		   (if ($f | length) > 50 then "_... and \(($f | length) - 50) more failed tests on \(.board | md), not shown here (see junit.xml)._\n\n" else empty end))
 	 end),
-	([.[] | .board as $b | (.tests // [])[] | select(.verdict == "flaky") | .board = $b] as $fl
-	 | if ($fl | length) == 0 then empty else
-		"### Flaky tests (\($fl | length)): failed, then passed on a retry\n\n",
-		($fl[:200][] | "- \(.board | md): \(.test | md)\(if .reason != "" then " (" + (.reason | md) + ")" else "" end)\n"),
-		(if ($fl | length) > 200 then "- _... and \(($fl | length) - 200) more, not shown here_\n" else empty end),
-		"\n"
-	 end),
-	([.[] | .board as $b | (.tests // [])[] | select(.verdict == "ignored") | .board = $b] as $ig
-	 | if ($ig | length) == 0 then empty else
-		"### Ignored failures (\($ig | length)): known to be flaky\n\n",
-		($ig[:200][] | "- \(.board | md): \(.test | md)\(if .reason != "" then " (" + (.reason | md) + ")" else "" end)\n"),
-		(if ($ig | length) > 200 then "- _... and \(($ig | length) - 200) more, not shown here_\n" else empty end),
-		"\n"
-	 end)
+	listed("flaky"; "Flaky tests"; "failed, then passed on a retry"),
+	listed("ignored"; "Ignored failures"; "known to be flaky")
   ]
 | reduce .[] as $c ({out: "", bytes: 0, left: 0, shown_failed: 0, stop: false};
 	($c | utf8bytelength) as $b

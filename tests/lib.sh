@@ -43,6 +43,16 @@ has_text() { if grep -qF -e "$3" "$2"; then ok "$1"; else notok "$1: '$3' not in
 # expect DESCRIPTION GOT WANT
 expect() { if [ "$2" = "$3" ]; then ok "$1 ($2)"; else notok "$1: got $2, expected $3"; fi; }
 
+# same DESCRIPTION EXPECTED ACTUAL: ok when the two texts (several lines) are equal, else both shown
+same() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		notok "$1"
+		printf '%s\n' "expected:" "$2" "got:" "$3" | head -n 40 | sed 's/^/#   /'
+	fi
+}
+
 # start_vboard TYPE LINK [VBOARD-OPTION...]: a virtual board behind LINK, stopped at exit; its pid in
 # $vb_pid
 start_vboard() {

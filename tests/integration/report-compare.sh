@@ -19,15 +19,6 @@ RUN=report-compare-$$
 # shellcheck disable=SC2016,SC2034 # run by tests/lib.sh at exit, expanded then
 tb_extra_cleanup='rm -rf "results/$RUN-base" "results/$RUN-new"'
 
-# same DESCRIPTION EXPECTED ACTUAL
-same() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		notok "$1"
-		printf '%s\n' "expected:" "$2" "got:" "$3" | head -n 40 | sed 's/^/#   /'
-	fi
-}
 # lacks DESCRIPTION FILE TEXT: TEXT is not in FILE
 lacks() { if grep -qF -e "$3" "$2"; then notok "$1: '$3' is in $2"; else ok "$1"; fi; }
 
@@ -108,6 +99,8 @@ same "report-md: a long diff cut to 15 lines" "15" "$(grep -c '^-line ' "$tmp/lo
 has_text "report-md: the cut says how many lines are left out" "$tmp/long" "(85 more lines not shown: see junit.xml)"
 has_text "report-md: flaky tests listed, name escaped" "$S" '- b1: misc/fl\`a\*ky.py (passed on attempt 2)'
 has_text "report-md: ignored failures listed" "$S" "- b1: misc/ign.py (known flaky: timing)"
+has "report-md: the flaky section, with its count" "$S" '^### Flaky tests (1): failed, then passed on a retry$'
+has "report-md: the ignored section, with its count" "$S" '^### Ignored failures (1): known to be flaky$'
 lacks "report-md: a run with failures does not say nothing failed" "$S" "Nothing failed"
 same "report-md: no temporary file left" "" "$(find "$A" -name 'summary.md.tmp*')"
 

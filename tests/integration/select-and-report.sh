@@ -17,15 +17,6 @@ REPORT_MAX_MS=${REPORT_MAX_MS:-10000}
 . tests/lib.sh
 TAB=$(printf '\t')
 
-# same DESCRIPTION EXPECTED ACTUAL
-same() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		notok "$1"
-		printf '%s\n' "#   expected:" "$2" "#   got:" "$3" | head -n 40 | sed 's/^/#   /'
-	fi
-}
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 for tool in jq xmllint; do

@@ -176,8 +176,8 @@ while read -r name flasher boot app port board features ext wait settle; do
 	fi
 done <"$tmp/want"
 
-# same DESCRIPTION JQ_FILTER FILE EXPECTED
-same() {
+# same_jq DESCRIPTION JQ_FILTER FILE EXPECTED
+same_jq() {
 	got=$(jq -c "$2" "$3")
 	if [ "$got" = "$4" ]; then
 		ok "$1: $4"
@@ -185,19 +185,19 @@ same() {
 		notok "$1: got $got, want $4"
 	fi
 }
-same "esptool ESP32" '.flasher | [.chip, .baud, .offset]' boards/ESP32_DEVKIT.json '["esp32",460800,"0x1000"]'
-same "esptool ESP32-C3" '.flasher | [.chip, .baud, .offset]' boards/ESP32_C3_DEVKIT.json '["esp32c3",921600,"0x0"]'
-same "esptool ESP32-S3" '.flasher | [.chip, .baud, .offset]' boards/ESP32_S3_DEVKIT.json '["esp32s3",460800,"0x0"]'
-same "esptool LOLIN_C3_MINI" '.flasher | [.chip, .baud, .offset]' boards/LOLIN_C3_MINI.json '["esp32c3",460800,"0x0"]'
-same "esptool ESP8266" '.flasher | [.chip, .baud, .offset, .write_flash_args]' boards/LOLIN_D1_MINI.json \
+same_jq "esptool ESP32" '.flasher | [.chip, .baud, .offset]' boards/ESP32_DEVKIT.json '["esp32",460800,"0x1000"]'
+same_jq "esptool ESP32-C3" '.flasher | [.chip, .baud, .offset]' boards/ESP32_C3_DEVKIT.json '["esp32c3",921600,"0x0"]'
+same_jq "esptool ESP32-S3" '.flasher | [.chip, .baud, .offset]' boards/ESP32_S3_DEVKIT.json '["esp32s3",460800,"0x0"]'
+same_jq "esptool LOLIN_C3_MINI" '.flasher | [.chip, .baud, .offset]' boards/LOLIN_C3_MINI.json '["esp32c3",460800,"0x0"]'
+same_jq "esptool ESP8266" '.flasher | [.chip, .baud, .offset, .write_flash_args]' boards/LOLIN_D1_MINI.json \
 	'["esp8266",1000000,"0x0",["--flash-size=4MB","--flash-mode=dio"]]'
-same "bossac nRF52" '[.flasher.offset, .boot.sequence]' boards/ARDUINO_NANO_33.json '["0x16000",[500,100,100]]'
-same "bossac SAMD" '[.flasher.offset, .boot.sequence]' boards/ADA_ITSYBITSY_M0.json '["0x2000",[200,200,200,200,200]]'
-same "teensy" '[.flasher.mcu, .flasher.exclusive, .usb.boot_event]' boards/TEENSY40.json '["imxrt1062",true,"bind"]'
-same "RPI_PICO2 variants" '.variants' boards/RPI_PICO2.json '["","RISCV"]'
-same "PYBV11 variants" '.variants' boards/PYBV11.json '["","DP","THREAD","DP_THREAD"]'
-same "virtual wasm" '[.port, .flasher.program, .usb.app]' boards/VIRTUAL_WASM.json '["webassembly","none",null]'
-same "virtual microbit" '[.port, .flasher.program, .usb.app]' boards/VIRTUAL_MICROBIT.json '["microbit","none",null]'
+same_jq "bossac nRF52" '[.flasher.offset, .boot.sequence]' boards/ARDUINO_NANO_33.json '["0x16000",[500,100,100]]'
+same_jq "bossac SAMD" '[.flasher.offset, .boot.sequence]' boards/ADA_ITSYBITSY_M0.json '["0x2000",[200,200,200,200,200]]'
+same_jq "teensy" '[.flasher.mcu, .flasher.exclusive, .usb.boot_event]' boards/TEENSY40.json '["imxrt1062",true,"bind"]'
+same_jq "RPI_PICO2 variants" '.variants' boards/RPI_PICO2.json '["","RISCV"]'
+same_jq "PYBV11 variants" '.variants' boards/PYBV11.json '["","DP","THREAD","DP_THREAD"]'
+same_jq "virtual wasm" '[.port, .flasher.program, .usb.app]' boards/VIRTUAL_WASM.json '["webassembly","none",null]'
+same_jq "virtual microbit" '[.port, .flasher.program, .usb.app]' boards/VIRTUAL_MICROBIT.json '["microbit","none",null]'
 
 # ---- every VID:PID of every board has its udev rule ----
 missing=""
