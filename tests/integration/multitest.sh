@@ -68,6 +68,29 @@ expect "result: no board needs attention" "$(jq -c .attention "$tmp/m.json")" "[
 check "timeout.py --json" 1 "$MT" -p "$tmp/vb0" -p "$tmp/vb1" --json $FAST tests/multi/timeout.py
 expect "timeout: TIMEOUT line in instance1's output" "$(jq -r '.outputs[1] | rtrimstr("\n") | split("\n") | last' "$tmp/o")" TIMEOUT
 
+# an instance's silence is counted while the driver listens to it: instance1 takes 3 s (with output) to
+# reach its NEXT, while instance0 waits for its broadcast, past the 2 s idle timeout
+cat >"$tmp/slow_start.py" <<'PY'
+import time
+
+
+def instance0():
+    multitest.next()
+    multitest.wait("go")
+    print("i0 got go")
+
+
+def instance1():
+    for i in range(6):
+        print("starting", i)
+        time.sleep(0.5)
+    multitest.next()
+    multitest.broadcast("go")
+PY
+check "a slow start of instance1 is not instance0's silence" 0 "$MT" --local $FAST -q --result "$tmp/r.json" \
+	"$tmp/slow_start.py"
+expect "... its verdict" "$(verdict_of)" pass
+
 # --ok: present after pass or skip only; --out-dir keeps the .out/.exp of failures
 check "pass with --ok" 0 "$MT" -p "$tmp/vb0" -p "$tmp/vb1" --ok "$tmp/ok/p" $FAST tests/multi/three.py -p "$tmp/vb2"
 expect "--ok touched on pass" "$(test -f "$tmp/ok/p" && echo yes || echo no)" yes

@@ -106,6 +106,17 @@ static void broadcast(struct inst *inst, int n, int from, const char *line)
 	}
 }
 
+/* The silence of an instance is what the driver measured while it could have heard it: the time it
+ * spent starting the next instance, or waiting for a board's reboot, is not the others' silence (an
+ * instance that waits for a broadcast from a board slow to soft-reset would time out otherwise). */
+static void restart_idle_clocks(struct inst *inst, int n, int except)
+{
+	int64_t now = tb_now_ms();
+	for (int i = 0; i < n; i++)
+		if (i != except && inst[i].started && !inst[i].ended && inst[i].last_out < now)
+			inst[i].last_out = now;
+}
+
 /* an event of instance I: TAKE_STOP when it failed or ended (recorded), TAKE_SKIP for a noise line,
  * TAKE_LINE for a line to act on (traced) */
 enum take { TAKE_LINE, TAKE_SKIP, TAKE_STOP };
@@ -188,6 +199,7 @@ void mt_drive(const struct buf *test, struct inst *inst, int n, const struct mt_
 	}
 
 	/* then all together, round-robin, until every one has ended */
+	restart_idle_clocks(inst, n, -1);
 	while (!run->error && !run->skip && !run->timeout && !run->attention && !run->local) {
 		int running = 0, active = 0;
 		for (int i = 0; i < n; i++) {
@@ -231,6 +243,7 @@ void mt_drive(const struct buf *test, struct inst *inst, int n, const struct mt_
 						fail_attention(run, in);
 						break;
 					}
+					restart_idle_clocks(inst, n, i);
 				}
 				if (starts(l, "BROADCAST ")) {
 					broadcast(inst, n, i, l);
