@@ -111,10 +111,12 @@ static int cpython_start(struct inst *in, const struct buf *script)
 		return -1;
 	}
 	if (pid == 0) {
-		/* child: the test's folder; stdin from the driver, stdout and stderr to it */
+		/* child: the test's folder; stdin from the driver, stdout and stderr to it, unbuffered as a
+		 * board's console is (a print before a long sleep is output, not silence) */
 		int e = 0;
 		if ((in->cwd && chdir(in->cwd) != 0) || dup2(to[0], 0) < 0 || dup2(from[1], 1) < 0 ||
-		    dup2(from[1], 2) < 0 || setenv("PYTHONIOENCODING", "utf-8", 1) != 0)
+		    dup2(from[1], 2) < 0 || setenv("PYTHONIOENCODING", "utf-8", 1) != 0 ||
+		    setenv("PYTHONUNBUFFERED", "1", 1) != 0)
 			e = errno;
 		if (!e) {
 			execlp(in->python, in->python, "-c", (const char *)script->data, (char *)NULL);
