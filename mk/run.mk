@@ -48,16 +48,19 @@ SINGLE := $(foreach b,$(BOARDS),$(if $(strip $(SELECTION_$(b))),$(b)))
 .PHONY: all $(BOARDS:%=board-%) $(PAIRS:%=pair-%)
 all: $(BOARDS:%=board-%) $(PAIRS:%=pair-%)
 
-# shell: bring board $(1) back with its recover command (none: wait a second); its port file gets the
-# port the command printed last (a power-cycled DUT may come back on another tty)
-RECOVER_BOARD = p=$$( $(or $(RECOVER_$(1)),sleep 1) | grep '^/' | tail -n 1 ); [ -z "$$p" ] || printf '%s\n' "$$p" >'$(RD)/$(1)/port'
+# shell: bring board $(1) back with its recover command (none: wait a second), holding the board's lock
+# (every tool that talks to the board holds it too: no other test of the run meets the power cycle);
+# its port file gets the port the command printed last (a power-cycled DUT may come back on another tty)
+RECOVER_BOARD = p=$$( flock '$(RD)/$(1)/board.lock' $(or $(RECOVER_$(1)),sleep 1) | grep '^/' | tail -n 1 ); \
+	[ -z "$$p" ] || printf '%s\n' "$$p" >'$(RD)/$(1)/port'
 
 # the firmware's answers to the feature checks; a probe that fails (the board hung, went away) is tried
 # again after the board's recover command, up to 3 times
 $(BOARDS:%=$(RD)/%/target.json): $(RD)/%/target.json: $(RD)/%/board.id
 	$(Q)for a in 1 2 3; do \
 		sh $(TOP)/scripts/timeline.sh '$(RD)/$*/timeline.jsonl' probe \
-			$(BIN)/mp-runtest --port-file '$(RD)/$*/port' --board '$*' --tests-dir '$(TD)' --probe --result '$@' -q && exit 0; \
+			$(BIN)/mp-runtest --port-file '$(RD)/$*/port' --board-lock '$(RD)/$*/board.lock' --board '$*' \
+				--tests-dir '$(TD)' --probe --result '$@' -q && exit 0; \
 		[ $$a = 3 ] || { echo "$*: the probe failed: bringing the board back, try $$((a + 1)) of 3" >&2; \
 			$(call RECOVER_BOARD,$*); }; \
 	done; exit 3
@@ -84,10 +87,10 @@ $(RD)/exp-native/%.exp: $(TD)/% $$(wildcard $(TD)/$$*.exp $(TD)/$$*.native.exp)
 	$(Q)$(BIN)/mp-exp --emit native '$<' '$@' || printf 'CPYTHON3 CRASH:\nno expected output: mp-exp failed\n' >'$@'
 
 # what every test of board $(1) is run with: its port (a file: a power-cycled DUT may come back on
-# another tty), the command that brings it back after an infrastructure error (RECOVER_<board>), the
+# another tty), the board's lock (held by the test, its recovery included), the command that brings it back after an infrastructure error (RECOVER_<board>), the
 # count of such errors in a row (3 take the board out of the run: its remaining tests get verdict error
 # at once), the kernel log of its USB location, repetitions (COUNT) and known-flaky lists (FLAKY_LIST)
-BOARD_OPTS = --port-file '$(RD)/$(1)/port' --board '$(1)' --recover '$(RECOVER_$(1))' \
+BOARD_OPTS = --port-file '$(RD)/$(1)/port' --board-lock '$(RD)/$(1)/board.lock' --board '$(1)' --recover '$(RECOVER_$(1))' \
 	--infra-state '$(RD)/$(1)/infra.state' --kernel-log '$(RD)/$(1)/kernel.log' --count $(COUNT) \
 	$(foreach f,$(FLAKY_LIST),--flaky-list '$(f)')
 # exit status 1 (the test failed) and 3 (the board met trouble: verdict error) are results, not errors:
@@ -169,7 +172,7 @@ endef
 # their error at once.
 define MULTITEST
 $(Q)for a in 1 2; do \
-	st=0; $(BIN)/mp-multitest $(foreach b,$(subst +, ,$(1)),--port "$$(cat '$(RD)/$(b)/port')" --infra-state '$(RD)/$(b)/infra.state') \
+	st=0; $(BIN)/mp-multitest $(foreach b,$(subst +, ,$(1)),--port "$$(cat '$(RD)/$(b)/port')" --infra-state '$(RD)/$(b)/infra.state' --board-lock '$(RD)/$(b)/board.lock') \
 	--boards '$(subst +,$(comma),$(1))' --port-wait 3600 --idle-timeout $(MULTI_IDLE_TIMEOUT) --name '$(2)' \
 	--result '$(RD)/$(1)/$(2).json' --out-dir '$(RD)/$(1)/failed' --ok '$@' --tag '[$(1) $(3)/$(4)]' '$($(5))/$(2)' || st=$$?; \
 	[ $$st = 3 ] && [ $$a = 1 ] || break; \

@@ -129,6 +129,19 @@ expect "... no board was held" "$(jq -r '.held_from_ms // "none"' "$tmp/r.json")
 expect "... --ok removed" "$(test -f "$tmp/ok/t" && echo yes || echo no)" no
 check "a test that ran: exit 0" 0 "$MT" -p "$tmp/vb0" -p "$tmp/vb1" --infra-state "$S0" $FAST tests/multi/next_order.py
 expect "... the count of its board starts again from 0" "$(cut -d' ' -f1 "$S0")" 0
+# --board-lock: the test holds the boards' locks; one held by another test (or a recovery) is waited for
+flock "$tmp/vb1.lock" sh -c "sleep 1.5; date +%s%3N >'$tmp/released'" &
+holder=$!
+sleep 0.3
+check "a test waits for a board's lock" 0 "$MT" -p "$tmp/vb0" -p "$tmp/vb1" --board-lock "$tmp/vb0.lock" \
+	--board-lock "$tmp/vb1.lock" --result "$tmp/r.json" $FAST tests/multi/next_order.py
+wait "$holder" || true
+if [ "$(jq -r .held_from_ms "$tmp/r.json" 2>/dev/null || echo 0)" -ge "$(cat "$tmp/released" 2>/dev/null || echo 99999999999999)" ]; then
+	ok "... and has the boards only once it is let go"
+else notok "... held the boards at $(jq -r .held_from_ms "$tmp/r.json" 2>/dev/null), the lock was let go at $(cat "$tmp/released" 2>/dev/null)"; fi
+check "more --board-lock files than ports: usage error" 2 "$MT" -p "$tmp/vb0" --board-lock "$tmp/a" --board-lock "$tmp/b" \
+	--board-lock "$tmp/c" tests/multi/next_order.py -p "$tmp/vb1"
+check "--board-lock with --local: usage error" 2 "$MT" --local --board-lock "$tmp/a" tests/multi/next_order.py
 check "--infra-state with --local: usage error" 2 "$MT" --local --infra-state "$S0" tests/multi/next_order.py
 has_text "... that says so" "$tmp/e" "--infra-state is kept for boards: not with --local"
 

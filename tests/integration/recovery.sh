@@ -56,6 +56,19 @@ check "a board taken out while its test waited for the port: the test not run" 3
 wait "$holder" || true
 expect "... verdict error, saying why" "$(jq -r '.verdict + ": " + .reason' "$tmp/r.json")" \
 	"error: not run: b was taken out of the run after 3 infrastructure errors in a row"
+# the board's lock: a recovery of the run that holds it (here: writes the board's new port after 1 s) is
+# waited for before the port file is read; the test runs once, on the new port
+printf '%s\n' "$tmp/gone" >"$tmp/port3"
+flock "$tmp/b.lock" sh -c "sleep 1; printf '%s\n' '$tmp/b' >'$tmp/port3'" &
+holder=$!
+sleep 0.3
+check "a test waits for its board's lock, held by a recovery" 0 "$RT" --port-file "$tmp/port3" --board b \
+	--board-lock "$tmp/b.lock" --tests-dir "$T" --result "$tmp/r.json" "$T/basics/arith_int.py"
+wait "$holder" || true
+expect "... then runs on the port the recovery wrote, at once" "$(jq -c '[.verdict, .attempts // 1]' "$tmp/r.json")" '["pass",1]'
+check "a board lock that cannot be made: the board needs attention" 3 "$RT" --port "$tmp/b" \
+	--board-lock "$tmp/no/such/folder/lock" --tests-dir "$T" "$T/basics/arith_int.py"
+has_text "... saying why" "$tmp/e" "cannot open the board lock '$tmp/no/such/folder/lock'"
 check "a failing recovery command counts as the board not coming back" 3 "$RT" --port "$tmp/gone" --board b \
 	--recover false --tests-dir "$T" "$T/basics/arith_int.py"
 has_text "... with its status" "$tmp/e" "b: the board did not come back: exit status 1"

@@ -1,5 +1,6 @@
 /* mp-multitest: run one multi-instance MicroPython test (instance0() ... instanceN()) on several
  * boards at once, with the protocol of MicroPython's tests/run-multitests.py, and judge it. */
+#include "boardlock.h"
 #include "exitcodes.h"
 #include "expected.h"
 #include "failfiles.h"
@@ -52,6 +53,9 @@ static void help(void)
 	       "                         several pairs of a run; default 0: busy is an error)\n"
 	       "      --enter-timeout S  deadline to enter the raw REPL (default 10)\n"
 	       "      --no-raw-paste     send the scripts in plain raw mode\n"
+	       "      --board-lock FILE  the lock of the next port's board (repeat, in the order of --port),\n"
+	       "                         held (flock) while the test has the boards, waiting up to an hour while\n"
+	       "                         another test of the run, or the run's recovery of the board, holds it\n"
 	       "      --infra-state FILE infrastructure errors in a row of the next port's board (repeat, in\n"
 	       "                         the order of --port), shared with mp-runtest: a board at 3 is out of\n"
 	       "                         the run, and a test with it gets verdict error without touching it\n"
@@ -86,6 +90,32 @@ static void help(void)
 }
 
 /* split "a,b,c" into at most max items (pointers into a copy kept in *store) */
+/* take the N board locks in the order of their paths; FD[i] is the lock of PATHS[i]. 0, or -1 after a
+ * message with none held */
+static int lock_boards(const char *const *paths, int n, int *fd)
+{
+	int order[MAX_PORTS];
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && strcmp(paths[order[j - 1]], paths[order[j]]) > 0; j--) {
+			int t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	for (int i = 0; i < n; i++) {
+		fd[order[i]] = board_lock(paths[order[i]], BOARD_LOCK_WAIT_MS);
+		if (fd[order[i]] < 0) {
+			for (int j = 0; j < n; j++) {
+				board_unlock(fd[j]);
+				fd[j] = -1;
+			}
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int split_list(const char *text, char **store, const char **items, int max)
 {
 	*store = tb_xstrdup(text);
@@ -121,8 +151,11 @@ int main(int argc, char **argv)
 		.idle_ms = 10000, .enter_ms = 10000, .interrupt_ms = 3000, .reboot_ms = 5000, .cap = 16u << 20,
 	};
 	long timeout_ms = 120000;
-	const char *ports[MAX_PORTS], *labels[MAX_PORTS], *infra[MAX_PORTS], *roles_text = NULL;
-	int nports = 0, nlabels = 0, ninfra = 0, local = 0, json = 0, quiet = 0;
+	const char *ports[MAX_PORTS], *labels[MAX_PORTS], *infra[MAX_PORTS], *locks[MAX_PORTS], *roles_text = NULL;
+	int nports = 0, nlabels = 0, ninfra = 0, nlocks = 0, local = 0, json = 0, quiet = 0;
+	int lock_fd[MAX_PORTS];
+	for (int i = 0; i < MAX_PORTS; i++)
+		lock_fd[i] = -1;
 	const char *exp_path = NULL, *result_path = NULL, *ok_path = NULL, *out_dir = NULL, *name_opt = NULL;
 	const char *tag = NULL;
 	char *labels_store = NULL, *roles_store = NULL;
@@ -131,7 +164,7 @@ int main(int argc, char **argv)
 		python = "python3";
 
 	enum { OPT_BOARDS = 256, OPT_LOCAL, OPT_PYTHON, OPT_IDLE, OPT_ENTER, OPT_NOPASTE, OPT_OK, OPT_TAG, OPT_PORTWAIT,
-	       OPT_INFRA };
+	       OPT_INFRA, OPT_BOARDLOCK };
 	static const struct option longopts[] = {
 		{"port", required_argument, 0, 'p'},       {"roles", required_argument, 0, 'R'},
 		{"board", required_argument, 0, 'b'},      {"boards", required_argument, 0, OPT_BOARDS},
@@ -142,6 +175,7 @@ int main(int argc, char **argv)
 		{"port-wait", required_argument, 0, OPT_PORTWAIT},
 		{"no-raw-paste", no_argument, 0, OPT_NOPASTE}, {"result", required_argument, 0, 'r'},
 		{"infra-state", required_argument, 0, OPT_INFRA},
+		{"board-lock", required_argument, 0, OPT_BOARDLOCK},
 		{"ok", required_argument, 0, OPT_OK},      {"out-dir", required_argument, 0, 'o'},
 		{"name", required_argument, 0, 'n'},       {"tag", required_argument, 0, OPT_TAG},
 		{"json", no_argument, 0, 'j'},             {"quiet", no_argument, 0, 'q'},
@@ -182,6 +216,14 @@ int main(int argc, char **argv)
 				return TB_EXIT_USAGE;
 			}
 			infra[ninfra++] = optarg;
+			break;
+		case OPT_BOARDLOCK:
+			if (nlocks == MAX_PORTS) {
+				tb_warn("at most %d --board-lock files", MAX_PORTS);
+				free(labels_store);
+				return TB_EXIT_USAGE;
+			}
+			locks[nlocks++] = optarg;
 			break;
 		case OPT_LOCAL: local = 1; break;
 		case 'e': exp_path = optarg; break;
@@ -246,6 +288,14 @@ int main(int argc, char **argv)
 	}
 	if (ninfra > nports) {
 		tb_warn("%d --infra-state files for %d ports", ninfra, nports);
+		goto out;
+	}
+	if (local && nlocks) {
+		tb_warn("--board-lock is for boards: not with --local");
+		goto out;
+	}
+	if (nlocks > nports) {
+		tb_warn("%d --board-lock files for %d ports", nlocks, nports);
 		goto out;
 	}
 	const char *test_path = argv[optind];
@@ -316,6 +366,13 @@ int main(int argc, char **argv)
 		buf_adds(&boards_joined, inst[i].label);
 	}
 
+	/* the boards' locks, in the order of their paths (two tests sharing boards never wait on each
+	 * other in a cycle), before their counts are read: a recovery that holds one may change them */
+	if (!local && lock_boards(locks, nlocks, lock_fd) != 0) {
+		rc = TB_EXIT_BOARD;
+		goto out;
+	}
+
 	/* a board out of the run is not touched: the test gets its error at once */
 	const char *inst_infra[MT_MAX_INSTANCES] = {0};
 	int taken_out = 0;
@@ -360,6 +417,10 @@ int main(int argc, char **argv)
 			serial_close(&inst[i].ser);
 			inst[i].ser_open = 0;
 		}
+	for (int i = 0; i < nlocks; i++) {
+		board_unlock(lock_fd[i]);
+		lock_fd[i] = -1;
+	}
 	if (held_from && clock_gettime(CLOCK_REALTIME, &ts) == 0)
 		held_to = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	if (run.local) {
@@ -544,6 +605,8 @@ int main(int argc, char **argv)
 out:
 	for (int i = 0; i < ninst; i++)
 		inst_close(&inst[i]);
+	for (int i = 0; i < nlocks; i++)
+		board_unlock(lock_fd[i]);
 	for (int i = 0; i < ntinst; i++)
 		inst_close(&tinst[i]);
 	mt_run_free(&run);

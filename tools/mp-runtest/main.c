@@ -1,5 +1,6 @@
 /* mp-runtest: run one MicroPython test on one board over its serial port and reach the verdict that
  * MicroPython's tests/run-tests.py would reach. */
+#include "boardlock.h"
 #include "exitcodes.h"
 #include "expected.h"
 #include "fileio.h"
@@ -96,6 +97,8 @@ static void help(void)
 	       "                         --recover is written back)\n"
 	       "      --infra-state FILE infrastructure errors in a row, kept across tests; at 3 the board is\n"
 	       "                         taken out of the run: its tests get verdict 'error' without touching it\n"
+	       "      --board-lock FILE  hold FILE locked (flock) for the whole job, waiting up to an hour while\n"
+	       "                         another test of the run, or the run's recovery of the board, holds it\n"
 	       "      --kernel-log FILE  a file the kernel messages about this board are appended to: what it\n"
 	       "                         gains during the test goes into the result (\"kernel_log\")\n"
 	       "      --ok FILE          create FILE when the test passed or was skipped, remove it otherwise\n"
@@ -117,8 +120,9 @@ static void help(void)
 	       "  0  the test passed or was skipped (--probe: the probe worked)\n"
 	       "  1  the test failed, or timed out and the board recovered after Ctrl-C\n"
 	       "  2  usage error; the port is no port at all (a file, a folder, /dev/null)\n"
-	       "  3  the board needs attention: port busy or gone, no raw REPL, hung after Ctrl-C (a test: it met an\n"
-	       "     infrastructure error it did not recover from, or its board is out of the run: verdict error)\n"
+	       "  3  the board needs attention: port (or --board-lock) busy or gone, no raw REPL, hung after\n"
+	       "     Ctrl-C (a test: it met an infrastructure error it did not recover from, or its board is out\n"
+	       "     of the run: verdict error)\n"
 	       "  4  local trouble: cannot read the test, write the result, or get the expected output\n"
 	       "  5  the board lacks unittest, which the test needs: stop testing this board; --ensure-module:\n"
 	       "     the module is missing and could not be installed\n");
@@ -174,7 +178,7 @@ int main(int argc, char **argv)
 		OPT_SANDBOX, OPT_NOSANDBOX,
 		OPT_IDENTITY, OPT_TAG, OPT_OK, OPT_PORTWAIT, OPT_ENSURE, OPT_MODFROM, OPT_WLAN, OPT_PERF, OPT_HARNESS,
 		OPT_VIAMPY, OPT_MPYCROSS, OPT_MPYFLAGS, OPT_NATMOD, OPT_WIPE, OPT_COUNT, OPT_FLAKY, OPT_RECOVER,
-		OPT_RECOVER_TO, OPT_PORTFILE, OPT_INFRA, OPT_KERNEL,
+		OPT_RECOVER_TO, OPT_PORTFILE, OPT_INFRA, OPT_BOARDLOCK, OPT_KERNEL,
 	};
 	static const struct option longopts[] = {
 		{"port", required_argument, 0, 'p'},     {"baud", required_argument, 0, 'B'},
@@ -199,6 +203,7 @@ int main(int argc, char **argv)
 		{"count", required_argument, 0, OPT_COUNT}, {"flaky-list", required_argument, 0, OPT_FLAKY},
 		{"recover", required_argument, 0, OPT_RECOVER}, {"recover-timeout", required_argument, 0, OPT_RECOVER_TO},
 		{"port-file", required_argument, 0, OPT_PORTFILE}, {"infra-state", required_argument, 0, OPT_INFRA},
+		{"board-lock", required_argument, 0, OPT_BOARDLOCK},
 		{"kernel-log", required_argument, 0, OPT_KERNEL},
 		{"json", no_argument, 0, 'j'},           {"quiet", no_argument, 0, 'q'},
 		{"verbose", no_argument, 0, 'v'},        {"help", no_argument, 0, 'h'},
@@ -294,6 +299,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_PORTFILE: o.port_file = optarg; break;
 		case OPT_INFRA: o.infra_state = optarg; break;
+		case OPT_BOARDLOCK: o.board_lock = optarg; break;
 		case OPT_KERNEL: o.kernel_log = optarg; break;
 		case OPT_WIPE:
 			if (!*optarg || strpbrk(optarg, "\r\n")) {
@@ -356,6 +362,10 @@ int main(int argc, char **argv)
 	}
 
 	int rc = TB_EXIT_LOCAL;
+	/* before the port file is read: a recovery that holds the lock may be writing a new port there */
+	int lock_fd = board_lock(o.board_lock, BOARD_LOCK_WAIT_MS);
+	if (lock_fd == -2)
+		return TB_EXIT_BOARD;
 	char *port_path = o.port_file ? port_from_file(o.port_file) : tb_xstrdup(o.port);
 	struct buf test = BUF_INIT;
 	char *name = NULL, *known = NULL, *known_file = NULL;
@@ -408,6 +418,7 @@ int main(int argc, char **argv)
 		rc = probe_board(&repl, &o);
 	serial_close(&port);
 out:
+	board_unlock(lock_fd);
 	buf_free(&test);
 	free(name);
 	free(port_path);

@@ -47,6 +47,7 @@ struct options {
 	const char *recover_cmd;     /* --recover: brings the board back; prints its port */
 	long recover_ms;
 	const char *infra_state;     /* --infra-state: infrastructure errors in a row, across tests */
+	const char *board_lock;      /* --board-lock: held for the whole job (see boardlock.h) */
 	const char *kernel_log;      /* --kernel-log: the board's kernel messages, appended by a watcher */
 	int count;                   /* --count: runs of the test */
 	const char *flaky_list[8];   /* --flaky-list: known-flaky tests, TEST<TAB>REASON */
