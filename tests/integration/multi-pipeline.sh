@@ -219,6 +219,18 @@ for p in vb1+vb0 vb0+vb1; do
 	done <tests/multi/manifest.tsv
 done
 [ $bad != 0 ] || ok "after the recovery every test of both pairs has a result, at its manifest verdict unless a fault hit it ($n, $hit hit)"
+# a board is brought back while no test has it: no pair test held a board while the board was power-cycled
+# (its timeline's recover events against the wall-clock times the test held its boards)
+clash=$(for b in vb0 vb1; do
+	jq -c --arg b "$b" 'select(.event == "recover") | {b: $b, from: .start_ms, to: .end_ms}' \
+		"results/$RUN-f/$b/timeline.jsonl" 2>/dev/null
+done | jq -s --slurpfile r <(cat results/"$RUN-f"/vb*+vb*/*.py.json 2>/dev/null | jq -c 'select(.held_from_ms != null)') \
+	'[.[] as $c | $r[] | select((.boards | index($c.b)) and .held_from_ms <= $c.to and .held_to_ms >= $c.from)
+	  | "\(.boards | join("+")): \(.test)"] | unique | join(", ")' -r)
+recovers=$(cat results/"$RUN-f"/vb[01]/timeline.jsonl 2>/dev/null | grep -c '"recover"' || true)
+if [ "$recovers" -ge 1 ] && [ -z "$clash" ]; then
+	ok "no pair test held a board while it was brought back ($recovers recover events)"
+else notok "tests that held a board while it was brought back: ${clash:-none}; recover events: $recovers"; fi
 
 # ---- a board that dies for good: counted with its pairs' tests, taken out, the other pairs go on ----
 # kill vb1's board process once its pair with vb0 has a few results
