@@ -87,11 +87,13 @@ $(RD)/exp-native/%.exp: $(TD)/% $$(wildcard $(TD)/$$*.exp $(TD)/$$*.native.exp)
 	$(Q)$(BIN)/mp-exp --emit native '$<' '$@' || printf 'CPYTHON3 CRASH:\nno expected output: mp-exp failed\n' >'$@'
 
 # what every test of board $(1) is run with: its port (a file: a power-cycled DUT may come back on
-# another tty), the board's lock (held by the test, its recovery included), the command that brings it back after an infrastructure error (RECOVER_<board>), the
-# count of such errors in a row (3 take the board out of the run: its remaining tests get verdict error
-# at once), the kernel log of its USB location, repetitions (COUNT) and known-flaky lists (FLAKY_LIST)
-BOARD_OPTS = --port-file '$(RD)/$(1)/port' --board-lock '$(RD)/$(1)/board.lock' --board '$(1)' --recover '$(RECOVER_$(1))' \
-	--infra-state '$(RD)/$(1)/infra.state' --kernel-log '$(RD)/$(1)/kernel.log' --count $(COUNT) \
+# another tty), the board's lock (held by the test, its recovery included), the command that brings it
+# back after an infrastructure error (RECOVER_<board>), the count of such errors in a row (3 take the
+# board out of the run: its remaining tests get verdict error at once), the kernel log of its USB
+# location, repetitions (COUNT) and known-flaky lists (FLAKY_LIST)
+BOARD_OPTS = --port-file '$(RD)/$(1)/port' --board-lock '$(RD)/$(1)/board.lock' --board '$(1)' \
+	--recover '$(RECOVER_$(1))' --infra-state '$(RD)/$(1)/infra.state' --kernel-log '$(RD)/$(1)/kernel.log' \
+	--count $(COUNT) \
 	$(foreach f,$(FLAKY_LIST),--flaky-list '$(f)')
 # exit status 1 (the test failed) and 3 (the board met trouble: verdict error) are results, not errors:
 # the board goes on with its next test

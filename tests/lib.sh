@@ -72,6 +72,15 @@ start_vboard() {
 	done
 }
 
+# wait_locked FILE: wait (up to 10 s) until another process holds the flock on FILE
+wait_locked() {
+	wl_i=0
+	while flock -n "$1" true 2>/dev/null && [ $wl_i -lt 200 ]; do
+		wl_i=$((wl_i + 1))
+		sleep 0.05
+	done
+}
+
 # kill_board_after DIR N PIDFILE MARK: once DIR holds N results (*.py.json), kill the board process
 # whose pid is in PIDFILE, and its children (a board that dies for good), and write its pid to MARK;
 # gives up after 2 minutes. Meant to run in the background while a run goes on.

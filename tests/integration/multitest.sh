@@ -132,7 +132,7 @@ expect "... the count of its board starts again from 0" "$(cut -d' ' -f1 "$S0")"
 # --board-lock: the test holds the boards' locks; one held by another test (or a recovery) is waited for
 flock "$tmp/vb1.lock" sh -c "sleep 1.5; date +%s%3N >'$tmp/released'" &
 holder=$!
-sleep 0.3
+wait_locked "$tmp/vb1.lock"
 check "a test waits for a board's lock" 0 "$MT" -p "$tmp/vb0" -p "$tmp/vb1" --board-lock "$tmp/vb0.lock" \
 	--board-lock "$tmp/vb1.lock" --result "$tmp/r.json" $FAST tests/multi/next_order.py
 wait "$holder" || true

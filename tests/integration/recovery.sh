@@ -61,7 +61,7 @@ expect "... verdict error, saying why" "$(jq -r '.verdict + ": " + .reason' "$tm
 printf '%s\n' "$tmp/gone" >"$tmp/port3"
 flock "$tmp/b.lock" sh -c "sleep 1; printf '%s\n' '$tmp/b' >'$tmp/port3'" &
 holder=$!
-sleep 0.3
+wait_locked "$tmp/b.lock"
 check "a test waits for its board's lock, held by a recovery" 0 "$RT" --port-file "$tmp/port3" --board b \
 	--board-lock "$tmp/b.lock" --tests-dir "$T" --result "$tmp/r.json" "$T/basics/arith_int.py"
 wait "$holder" || true

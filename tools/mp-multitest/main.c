@@ -89,20 +89,26 @@ static void help(void)
 	       "     now, after this test's error, or before (then the test was not run); verdict error\n");
 }
 
-/* split "a,b,c" into at most max items (pointers into a copy kept in *store) */
+/* ORDER: the indexes of the N paths, sorted by path. Locks taken in this order by every test of a run
+ * never make two tests wait on each other in a cycle. */
+static void order_by_path(const char *const *path, int n, int *order)
+{
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && strcmp(path[order[j - 1]], path[order[j]]) > 0; j--) {
+			int t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+}
+
 /* take the N board locks in the order of their paths; FD[i] is the lock of PATHS[i]. 0, or -1 after a
  * message with none held */
 static int lock_boards(const char *const *paths, int n, int *fd)
 {
 	int order[MAX_PORTS];
-	for (int i = 0; i < n; i++)
-		order[i] = i;
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && strcmp(paths[order[j - 1]], paths[order[j]]) > 0; j--) {
-			int t = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = t;
-		}
+	order_by_path(paths, n, order);
 	for (int i = 0; i < n; i++) {
 		fd[order[i]] = board_lock(paths[order[i]], BOARD_LOCK_WAIT_MS);
 		if (fd[order[i]] < 0) {
@@ -116,6 +122,7 @@ static int lock_boards(const char *const *paths, int n, int *fd)
 	return 0;
 }
 
+/* split "a,b,c" into at most max items (pointers into a copy kept in *store) */
 static int split_list(const char *text, char **store, const char **items, int max)
 {
 	*store = tb_xstrdup(text);
@@ -387,17 +394,12 @@ int main(int argc, char **argv)
 	}
 
 	int64_t t0 = tb_now_ms();
-	/* open the ports in the order of their paths: two tests sharing boards never wait on each other
-	 * in a cycle */
+	/* open the ports in the order of their paths */
 	int order[MT_MAX_INSTANCES];
+	const char *inst_port[MT_MAX_INSTANCES];
 	for (int i = 0; i < n; i++)
-		order[i] = i;
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && !local && strcmp(inst[order[j - 1]].port, inst[order[j]].port) > 0; j--) {
-			int t = order[j];
-			order[j] = order[j - 1];
-			order[j - 1] = t;
-		}
+		inst_port[i] = local ? "" : inst[i].port;
+	order_by_path(inst_port, n, order);
 	for (int i = 0; i < n && !taken_out; i++) {
 		if (inst_open(&inst[order[i]], &mo) != 0) {
 			run.attention = 1;
