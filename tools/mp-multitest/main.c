@@ -122,6 +122,33 @@ static int lock_boards(const char *const *paths, int n, int *fd)
 	return 0;
 }
 
+/* a file option given once per port (--infra-state, --board-lock): ARG appended to LIST; 0, or -1 after
+ * a message when there are too many */
+static int add_per_port(const char *opt, const char **list, int *n, const char *arg)
+{
+	if (*n == MAX_PORTS) {
+		tb_warn("at most %d %s files", MAX_PORTS, opt);
+		return -1;
+	}
+	list[(*n)++] = arg;
+	return 0;
+}
+
+/* N files of a per-port option for NPORTS ports: 0, or -1 after a message (more files than ports,
+ * or any with --local) */
+static int per_port_fits(const char *opt, int n, int nports, int local)
+{
+	if (local && n) {
+		tb_warn("%s is kept for boards: not with --local", opt);
+		return -1;
+	}
+	if (n > nports) {
+		tb_warn("%d %s files for %d ports", n, opt, nports);
+		return -1;
+	}
+	return 0;
+}
+
 /* split "a,b,c" into at most max items (pointers into a copy kept in *store) */
 static int split_list(const char *text, char **store, const char **items, int max)
 {
@@ -217,21 +244,15 @@ int main(int argc, char **argv)
 			}
 			break;
 		case OPT_INFRA:
-			if (ninfra == MAX_PORTS) {
-				tb_warn("at most %d --infra-state files", MAX_PORTS);
+		case OPT_BOARDLOCK: {
+			int bad = c == OPT_INFRA ? add_per_port("--infra-state", infra, &ninfra, optarg)
+						 : add_per_port("--board-lock", locks, &nlocks, optarg);
+			if (bad) {
 				free(labels_store);
 				return TB_EXIT_USAGE;
 			}
-			infra[ninfra++] = optarg;
 			break;
-		case OPT_BOARDLOCK:
-			if (nlocks == MAX_PORTS) {
-				tb_warn("at most %d --board-lock files", MAX_PORTS);
-				free(labels_store);
-				return TB_EXIT_USAGE;
-			}
-			locks[nlocks++] = optarg;
-			break;
+		}
 		case OPT_LOCAL: local = 1; break;
 		case 'e': exp_path = optarg; break;
 		case OPT_PYTHON: python = optarg; break;
@@ -289,22 +310,9 @@ int main(int argc, char **argv)
 		tb_warn("%d board labels for %d ports", nlabels, nports);
 		goto out;
 	}
-	if (local && ninfra) {
-		tb_warn("--infra-state is kept for boards: not with --local");
+	if (per_port_fits("--infra-state", ninfra, nports, local) != 0 ||
+	    per_port_fits("--board-lock", nlocks, nports, local) != 0)
 		goto out;
-	}
-	if (ninfra > nports) {
-		tb_warn("%d --infra-state files for %d ports", ninfra, nports);
-		goto out;
-	}
-	if (local && nlocks) {
-		tb_warn("--board-lock is for boards: not with --local");
-		goto out;
-	}
-	if (nlocks > nports) {
-		tb_warn("%d --board-lock files for %d ports", nlocks, nports);
-		goto out;
-	}
 	const char *test_path = argv[optind];
 	if (file_read(test_path, &test) != 0) {
 		tb_warn_errno("cannot read test '%s'", test_path);
